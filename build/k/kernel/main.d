@@ -1,0 +1,2 @@
+build/k/kernel/main.o: kernel/main.c kernel/types.h
+kernel/types.h:

@@ -1,0 +1,32 @@
+// config.h — the VMM's options, filled from the boot command line (docs/cmdline.md).
+#pragma once
+#include "kernel/types.h"
+
+#define MAX_VMS 8
+#define EXITPORT_NONE  0
+#define EXITPORT_BOCHS (-1)
+
+enum onreset { ONRESET_STOP, ONRESET_RESTART };
+enum crash_kind { CRASH_NONE, CRASH_UD, CRASH_PF, CRASH_GP };
+
+struct vm_config {
+    u64 mem;                 // guest RAM in bytes
+    int onreset;             // enum onreset
+};
+
+struct config {
+    int log_level;
+    bool selftest;
+    int exitport;            // port number, EXITPORT_NONE or EXITPORT_BOCHS
+    int crash;               // enum crash_kind: raise an exception in the VMM (testing)
+    bool antfarm;
+    bool antfarm_switch;
+    bool antfarm_json;
+    u64 antfarm_summary;     // seconds between summaries; 0 = only at the end
+    struct vm_config vm[MAX_VMS];
+};
+
+extern struct config config;
+
+// Parse the multiboot command line into `config`; false with a message in err.
+bool config_parse(const char *cmdline, char *err, size_t errlen);

@@ -73,7 +73,7 @@ run: deps all
 	./tools/run.sh
 
 test: deps
-	$(MAKE) all iso test-guests
+	$(MAKE) all iso $(if $(wildcard tests/guests/guests.mk),test-guests)
 	./tests/run.sh
 
 debug: all

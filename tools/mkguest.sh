@@ -3,8 +3,10 @@
 #
 #   tools/mkguest.sh fetch            download + unpack the kernel and busybox (cached)
 #   tools/mkguest.sh kernel           build/guest/bzImage
-#   tools/mkguest.sh initrd WORKLOAD  build/guest/initrd.img (gzip newc cpio)
-#   tools/mkguest.sh all WORKLOAD     all of the above
+#   tools/mkguest.sh initrd [WORKLOAD TRACEDUMP]   build/guest/initrd.img (gzip newc cpio)
+#   tools/mkguest.sh all [WORKLOAD TRACEDUMP]      all of the above
+# (the two guest programs default to build/guest/workload and build/guest/tracedump,
+# built by `make guest-workload`)
 #
 # Nothing is fetched except Debian packages through apt. Downloads are cached in
 # build/guest/debs; a repeated build downloads nothing. Set GUEST_OFFLINE=1 to never
@@ -124,9 +126,10 @@ kernel() {
 }
 
 initrd() {
-    local wl=${1:-$OUT/workload}
+    local wl=${1:-$OUT/workload} td=${2:-$OUT/tracedump}
     need_tools cpio gzip find
-    [ -f "$wl" ] || die "no workload binary at $wl (make $OUT/workload)"
+    [ -f "$wl" ] || die "no workload binary at $wl (make guest-workload)"
+    [ -f "$td" ] || die "no tracedump binary at $td (make guest-workload)"
     [ -d "$OUT/pkg-kernel/lib" ] && [ -d "$OUT/pkg-busybox/bin" ] || fetch
     local kver rd m f
     kver=$(ls -1 "$OUT/pkg-kernel/lib/modules" | head -n1)
@@ -156,8 +159,8 @@ initrd() {
     echo "$MODULES" | tr -s ' \n' '\n\n' | sed '/^$/d' > "$rd/lib/modules/$kver/load-order"
     install -m 0755 "$SRC/init" "$rd/init"
     install -m 0755 "$SRC/procstorm.sh" "$rd/bin/procstorm"
-    install -m 0755 "$SRC/tracedump.awk" "$rd/bin/tracedump.awk"
     install -m 0755 "$wl" "$rd/bin/workload"
+    install -m 0755 "$td" "$rd/bin/tracedump"
     echo "root:x:0:0:root:/root:/bin/sh" > "$rd/etc/passwd"
     echo "root:x:0:" > "$rd/etc/group"
     # Deterministic archive: fixed mtimes, sorted names, root-owned.
@@ -172,7 +175,7 @@ mkdir -p "$OUT"
 case "${1:-all}" in
     fetch)  fetch ;;
     kernel) kernel ;;
-    initrd) initrd "${2:-}" ;;
-    all)    fetch; kernel; initrd "${2:-}" ;;
-    *)      die "usage: $0 fetch|kernel|initrd WORKLOAD|all WORKLOAD" ;;
+    initrd) initrd "${2:-}" "${3:-}" ;;
+    all)    fetch; kernel; initrd "${2:-}" "${3:-}" ;;
+    *)      die "usage: $0 fetch|kernel|initrd [WORKLOAD TRACEDUMP]|all [WORKLOAD TRACEDUMP]" ;;
 esac

@@ -80,7 +80,8 @@ static const u16 map0f[256] = {
     [0x40 ... 0x6F] = A_M, [0x70 ... 0x73] = A_M | A_IB, [0x74 ... 0x76] = A_M,
     [0x78] = A_M, [0x79] = A_M, [0x7A] = A_INV, [0x7B] = A_INV, [0x7C ... 0x7F] = A_M,
     [0x80 ... 0x8F] = A_IZ, [0x90 ... 0x9F] = A_M | A_B,
-    [0xA3] = A_M, [0xA4] = A_M | A_IB, [0xA5] = A_M, [0xA6] = A_INV, [0xA7] = A_INV,
+    [0xA3] = A_M, [0xA4] = A_M | A_IB, [0xA5] = A_M,
+    [0xA6] = A_M, [0xA7] = A_M,                     // VIA PadLock (xstore, xcrypt, ...)
     [0xAB] = A_M, [0xAC] = A_M | A_IB, [0xAD ... 0xAF] = A_M,
     [0xB0] = A_M | A_B, [0xB1 ... 0xB9] = A_M, [0xBA] = A_M | A_IB, [0xBB ... 0xBF] = A_M,
     [0xC0] = A_M | A_B, [0xC1] = A_M, [0xC2] = A_M | A_IB, [0xC3] = A_M,
@@ -418,8 +419,7 @@ static u8 classify_1(const struct insn *in)
     }
 }
 
-// Opcodes whose ModRM reg field must name a defined form.
-#define OP_POP_RM 0x8F
+#define OP_POP_RM 0x8F   // group 1a: only /0 (POP r/m) is defined
 
 // Is this (opcode, ModRM) combination undefined even though the opcode byte is?
 static bool group_invalid(const struct insn *in)

@@ -1,0 +1,16 @@
+// cpu.h — the checks of cpu.elf (paging off): multiboot info, CPUID, MSRs, ports, string I/O
+#pragma once
+
+#define UNKNOWN_PORT 0x2c0        // claimed by no device, natively or under myrmex
+#define COM1_SCRATCH 0x3ff        // the 16550 scratch register
+
+// Multiboot magic, memory sizes, memory map and command line.
+void check_multiboot(void);
+// CPUID identity and hidden features.
+void check_cpuid(void);
+// EFER, SYSENTER, TSC and unknown MSRs.
+void check_msrs(void);
+// Unknown ports and the UART scratch register.
+void check_ports(void);
+// REP INS/OUTS across page boundaries, with DF, segment overrides and 0x67.
+void check_string_io(void);

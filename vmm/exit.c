@@ -1,0 +1,206 @@
+// exit.c — the backend-neutral exit dispatcher: every intercept the guest can cause.
+#include "vmm/guest.h"
+#include "vmm/vm.h"
+#include "mmu/paging.h"
+#include "mmu/shadow.h"
+#include "kernel/log.h"
+#include "kernel/x86.h"
+
+#define CR0_RESERVED_CHECKED (CR0_NW)
+#define CR4_SUPPORTED (CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR | \
+                       CR4_OSXMMEXCPT | CR4_MCE)
+
+static u32 read_cr(struct vcpu *v, int cr)
+{
+    switch (cr) {
+    case 0: return v->cr0;
+    case 2: return v->cr2;
+    case 3: return v->cr3;
+    case 4: return v->cr4;
+    }
+    return 0;
+}
+
+// Apply a guest write to CR0/CR3/CR4; false if it must raise #GP.
+static bool write_cr(struct vcpu *v, int cr, u32 val)
+{
+    u32 old0 = v->cr0, old4 = v->cr4;
+    switch (cr) {
+    case 0:
+        if ((val & CR0_PG) && !(val & CR0_PE)) return false;
+        if ((val & CR0_NW) && !(val & CR0_CD)) return false;
+        if (!(val & CR0_PE)) {
+            log_err("vm=%d real mode (CR0.PE=0) is not supported", v->vm->id);
+            vm_stop(v->vm, "unsupported-real-mode", 1);
+            return true;
+        }
+        v->cr0 = val | CR0_ET;
+        mmu_paging_changed(v, old0, old4);
+        return true;
+    case 3:
+        mmu_load_cr3(v, val);
+        return true;
+    case 4:
+        if (val & ~CR4_SUPPORTED) return false;   // PAE, VME, PCIDE, ... are not offered
+        v->cr4 = val;
+        mmu_paging_changed(v, old0, old4);
+        return true;
+    }
+    return false;
+}
+
+static void handle_cr(struct vcpu *v, struct exit_info *e)
+{
+    struct insn in;
+    if (!guest_fetch_insn(v, &in)) return;
+    u32 src;
+    switch (in.cls) {
+    case INSN_MOV_TO_CR:
+        if (!write_cr(v, in.cr, (u32)v->gpr[in.rm])) { guest_inject_gp(v); return; }
+        break;
+    case INSN_MOV_FROM_CR:
+        v->gpr[in.rm] = read_cr(v, in.cr);
+        break;
+    case INSN_CLTS:
+        write_cr(v, 0, v->cr0 & ~CR0_TS);
+        break;
+    case INSN_LMSW:
+        if (in.has_mem) {
+            u16 w;
+            u32 base = guest_seg_base(v, in.mem.seg);
+            u32 g[8];
+            for (int i = 0; i < 8; i++) g[i] = (u32)v->gpr[i];
+            if (!guest_read_virt(v, base + decode_ea(&in, g), &w, 2)) return;
+            src = w;
+        } else {
+            src = (u16)v->gpr[in.rm];
+        }
+        // LMSW sets PE but never clears it, and touches only MP, EM, TS.
+        write_cr(v, 0, (v->cr0 & ~0xeU) | (src & 0xf) | (v->cr0 & CR0_PE));
+        break;
+    case INSN_SMSW:
+        if (in.has_mem) {
+            u32 base = guest_seg_base(v, in.mem.seg);
+            u32 g[8];
+            u16 w = (u16)v->cr0;
+            for (int i = 0; i < 8; i++) g[i] = (u32)v->gpr[i];
+            if (!guest_write_virt(v, base + decode_ea(&in, g), &w, 2)) return;
+        } else {
+            v->gpr[in.rm] = in.opsize == 2 ? ((v->gpr[in.rm] & ~0xffffULL) | (u16)v->cr0) : v->cr0;
+        }
+        break;
+    default:
+        log_err("vm=%d CR exit code=0x%llx on an unexpected instruction at rip=0x%llx",
+                v->vm->id, e->raw, v->rip);
+        vm_stop(v->vm, "unhandled-exit", 1);
+        return;
+    }
+    v->rip = (u32)(v->rip + in.len);
+}
+
+static void handle_invlpg(struct vcpu *v, struct exit_info *e)
+{
+    u32 va = (u32)e->addr;
+    if (!e->addr_valid) {
+        struct insn in;
+        if (!guest_fetch_insn(v, &in)) return;
+        u32 g[8];
+        for (int i = 0; i < 8; i++) g[i] = (u32)v->gpr[i];
+        va = guest_seg_base(v, in.mem.seg) + decode_ea(&in, g);
+    }
+    mmu_invlpg(v, va);
+    guest_skip_insn(v, e);
+}
+
+static void handle_pf(struct vcpu *v, struct exit_info *e)
+{
+    u32 pfec, va = (u32)e->addr;
+    switch (mmu_page_fault(v, va, e->error, &pfec)) {
+    case MMU_FIXED:
+        v->stats.pf_shadow_fills++;
+        break;
+    case MMU_REFLECT:
+        guest_inject_pf(v, va, pfec);
+        break;
+    case MMU_EMULATE:
+        v->stats.pf_emulated++;
+        emulate_pt_write(v, va);
+        break;
+    case MMU_BAD_GPA:
+        log_err("vm=%d guest maps memory it does not have: va=0x%x rip=0x%llx cr3=0x%x",
+                v->vm->id, va, v->rip, v->cr3);
+        vm_stop(v->vm, "bad-gpa", 1);
+        break;
+    }
+}
+
+static void handle_hlt(struct vcpu *v, struct exit_info *e)
+{
+    guest_skip_insn(v, e);
+    if (!(v->rflags & RFLAGS_IF)) {
+        log_info("vm=%d halted with interrupts off at rip=0x%llx", v->vm->id, v->rip);
+        vm_stop(v->vm, "halt", 0);
+        return;
+    }
+    v->halted = true;
+}
+
+void exit_handle(struct vcpu *v, struct exit_info *e)
+{
+    if (v->cpl == 3 && v->vm->obs.user_mode) v->vm->obs.user_mode(v->vm->obs.ctx, v->id, v->cr3);
+    switch (e->reason) {
+    case EXIT_INTR:
+    case EXIT_NMI:
+        break;                       // the host took it after STGI
+    case EXIT_VINTR:
+        vcpu_request_irq_window(v, false);
+        break;
+    case EXIT_CR_READ:
+    case EXIT_CR_WRITE:
+        handle_cr(v, e);
+        break;
+    case EXIT_INVLPG:
+        handle_invlpg(v, e);
+        break;
+    case EXIT_PF:
+        handle_pf(v, e);
+        break;
+    case EXIT_CPUID:
+        cpuid_handle(v);
+        guest_skip_insn(v, e);
+        break;
+    case EXIT_MSR_READ:
+    case EXIT_MSR_WRITE:
+        if (msr_handle(v, e->reason == EXIT_MSR_WRITE)) guest_skip_insn(v, e);
+        break;
+    case EXIT_IO:
+        io_handle(v, e);
+        break;
+    case EXIT_HLT:
+        handle_hlt(v, e);
+        break;
+    case EXIT_TASK_SWITCH:
+        task_switch_handle(v, e);
+        break;
+    case EXIT_SHUTDOWN:
+        log_info("vm=%d shutdown (triple fault) at rip=0x%llx", v->vm->id, v->rip);
+        vm_reset_request(v->vm, "triple-fault");
+        break;
+    case EXIT_VIRT_INSN:
+        guest_inject_ud(v);
+        break;
+    case EXIT_EXCEPTION:
+        log_err("vm=%d machine check or unexpected exception vector=%d", v->vm->id, e->vector);
+        vm_stop(v->vm, "machine-check", 1);
+        break;
+    case EXIT_INVALID:
+        log_err("vm=%d VMRUN refused the guest state (VMEXIT_INVALID) rip=0x%llx cr0=0x%x cr4=0x%x",
+                v->vm->id, v->rip, v->cr0, v->cr4);
+        vm_stop(v->vm, "invalid-state", 1);
+        break;
+    default:
+        log_err("vm=%d unhandled exit code=0x%llx rip=0x%llx", v->vm->id, e->raw, v->rip);
+        vm_stop(v->vm, "unhandled-exit", 1);
+        break;
+    }
+}

@@ -147,6 +147,7 @@ struct mmu *mmu_create(int vm_id, u8 *ram, u64 ram_hpa, u64 ram_size,
 void mmu_destroy(struct mmu *m)
 {
     if (!m) return;
+    m->obs = &mmu_observer_none;     // the VM has ended: tearing down is not guest activity
     m->cur_root = NULL;
     while (m->lru.next != &m->lru) root_free(m, m->lru.next);
     root_free(m, m->off_root);

@@ -147,6 +147,9 @@ static void handle_hlt(struct vcpu *v, struct exit_info *e)
 
 void exit_handle(struct vcpu *v, struct exit_info *e)
 {
+    if (log_level >= LOG_TRACE)
+        klog(LOG_TRACE, "vm=%d exit code=0x%llx rip=0x%llx addr=0x%llx error=0x%x inject=%d/%d",
+             v->vm->id, e->raw, v->rip, e->addr, e->error, v->inject.valid, v->inject.vector);
     if (v->cpl == 3 && v->vm->obs.user_mode) v->vm->obs.user_mode(v->vm->obs.ctx, v->id, v->cr3);
     switch (e->reason) {
     case EXIT_INTR:
@@ -190,6 +193,11 @@ void exit_handle(struct vcpu *v, struct exit_info *e)
         guest_inject_ud(v);
         break;
     case EXIT_EXCEPTION:
+        if (e->vector == EXC_DF) {       // the CPU made a #DF: deliver it ourselves
+            v->inject = (struct event){ .valid = true, .type = EVENT_EXC, .vector = EXC_DF,
+                                        .has_error = true, .error = 0 };
+            break;
+        }
         log_err("vm=%d machine check or unexpected exception vector=%d", v->vm->id, e->vector);
         vm_stop(v->vm, "machine-check", 1);
         break;

@@ -108,7 +108,7 @@ void vcpu_reset_state(struct vcpu *v)
     memset(vm, 0, sizeof *vm);
     vm->c.intercept_cr = 0xffff & (BIT(0) | BIT(3) | BIT(4));           // CR0/3/4 reads
     vm->c.intercept_cr |= (BIT(0) | BIT(3) | BIT(4)) << 16;             // and writes
-    vm->c.intercept_exc = BIT(14) | BIT(18);                            // #PF, #MC
+    vm->c.intercept_exc = BIT(EXC_DF) | BIT(EXC_PF) | BIT(18);          // #DF, #PF, #MC
     vm->c.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
         INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_INVLPG | INTERCEPT_INVLPGA |
         INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN |

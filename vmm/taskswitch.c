@@ -67,17 +67,18 @@ static void fail(struct vcpu *v, const char *why)
     vm_stop(v->vm, "bad-task-switch", 1);
 }
 
-void task_switch_handle(struct vcpu *v, const struct exit_info *e)
+// Switch to the task `sel`. `e` is the exit for instruction-caused switches (JMP, CALL,
+// IRET), NULL when an event is delivered through a task gate.
+static void switch_task(struct vcpu *v, u16 sel, int kind, bool has_err, u32 error,
+                        const struct exit_info *e)
 {
     struct segment tr;
     struct tss32 old, new;
     u64 ndesc, odesc;
     u32 naddr, oaddr;
-    bool from_event = v->inject.valid;    // delivered through a task gate
-    v->inject.valid = false;              // the switch itself completes the delivery
     vcpu_get_seg(v, SEG_TR, &tr);
-    if (!read_desc(v, e->tss_sel, &ndesc, &naddr)) return fail(v, "bad TSS selector");
-    struct segment nts = desc_to_seg(e->tss_sel, ndesc);
+    if (!read_desc(v, sel, &ndesc, &naddr)) return fail(v, "bad TSS selector");
+    struct segment nts = desc_to_seg(sel, ndesc);
     if (nts.limit < TSS32_MIN_LIMIT) return fail(v, "TSS too small");
     if (!read_desc(v, tr.sel, &odesc, &oaddr)) return fail(v, "bad current TR");
     if (!guest_read_virt(v, (u32)tr.base, &old, sizeof old)) return;
@@ -85,9 +86,9 @@ void task_switch_handle(struct vcpu *v, const struct exit_info *e)
 
     // Save the outgoing task. An event's task switch leaves EIP at the faulting
     // instruction; an instruction's (JMP, CALL, IRET) moves past it.
-    if (!from_event) guest_skip_insn(v, e);
+    if (e) guest_skip_insn(v, e);
     old.eip = (u32)v->rip;
-    old.eflags = (u32)v->rflags & (e->ts_kind == TS_KIND_IRET ? ~(u32)RFLAGS_NT : ~0U);
+    old.eflags = (u32)v->rflags & (kind == TS_KIND_IRET ? ~(u32)RFLAGS_NT : ~0U);
     for (int i = 0; i < 8; i++) old.gpr[i] = (u32)v->gpr[i];
     for (int s = 0; s < 6; s++) {
         struct segment seg;
@@ -95,14 +96,14 @@ void task_switch_handle(struct vcpu *v, const struct exit_info *e)
         old.seg[s] = seg.sel;
     }
     if (!guest_write_virt(v, (u32)tr.base + 0x20, &old.eip, 0x5c - 0x20 + 4)) return;
-    if (e->ts_kind != TS_KIND_CALL && !set_busy(v, oaddr, odesc, false)) return;
+    if (kind != TS_KIND_CALL && !set_busy(v, oaddr, odesc, false)) return;
 
-    if (e->ts_kind == TS_KIND_CALL) {
+    if (kind == TS_KIND_CALL) {
         new.link = tr.sel;
         new.eflags |= RFLAGS_NT;
         if (!guest_write_virt(v, (u32)nts.base, &new.link, 4)) return;
     }
-    if (e->ts_kind != TS_KIND_IRET && !set_busy(v, naddr, ndesc, true)) return;
+    if (kind != TS_KIND_IRET && !set_busy(v, naddr, ndesc, true)) return;
     nts.attr |= DESC_BUSY_BIT;
     vcpu_set_seg(v, SEG_TR, &nts);
 
@@ -120,12 +121,42 @@ void task_switch_handle(struct vcpu *v, const struct exit_info *e)
     v->cr0 |= CR0_TS;
     mmu_paging_changed(v, old_cr0, v->cr4);
 
-    if (e->ts_has_err) {
+    if (has_err) {
         struct segment ss;
         vcpu_get_seg(v, SEG_SS, &ss);
         u32 esp = (u32)v->gpr[RSP] - 4;
-        if (!guest_write_virt(v, (u32)ss.base + esp, &e->error, 4)) return;
+        if (!guest_write_virt(v, (u32)ss.base + esp, &error, 4)) return;
         v->gpr[RSP] = esp;
     }
-    log_debug("vm=%d task switch to sel=0x%x eip=0x%x cr3=0x%x", v->vm->id, e->tss_sel, new.eip, new.cr3);
+    log_debug("vm=%d task switch to sel=0x%x eip=0x%x cr3=0x%x", v->vm->id, sel, new.eip, new.cr3);
+}
+
+void task_switch_handle(struct vcpu *v, const struct exit_info *e)
+{
+    bool from_event = v->inject.valid;    // delivered through a task gate
+    struct event ev = v->inject;
+    v->inject.valid = false;              // the switch itself completes the delivery
+    if (from_event) switch_task(v, e->tss_sel, TS_KIND_CALL, ev.has_error, ev.error, NULL);
+    else switch_task(v, e->tss_sel, e->ts_kind, e->ts_has_err, e->error, e);
+}
+
+#define GATE_TYPE_MASK 0x1f00
+#define GATE_TASK      0x0500        // present bit checked separately
+#define GATE_PRESENT   0x8000
+
+// An event about to be injected whose IDT entry is a task gate is delivered here, by
+// emulating the switch: QEMU's TCG never raises the TASK_SWITCH intercept for it.
+void task_gate_deliver(struct vcpu *v)
+{
+    struct segment idtr;
+    u64 gate;
+    vcpu_get_seg(v, SEG_IDTR, &idtr);
+    u32 off = v->inject.vector * 8;
+    if (off + 7 > idtr.limit || !(v->cr0 & CR0_PE)) return;
+    if (!guest_read_virt(v, (u32)idtr.base + off, &gate, 8)) return;
+    u32 hi = (u32)(gate >> 32);
+    if ((hi & GATE_TYPE_MASK) != GATE_TASK || !(hi & GATE_PRESENT)) return;
+    struct event ev = v->inject;
+    v->inject.valid = false;
+    switch_task(v, (u16)(gate >> 16), TS_KIND_CALL, ev.has_error, ev.error, NULL);
 }

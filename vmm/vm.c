@@ -224,6 +224,7 @@ int vm_run(struct vm *vm)
             v->halted = false;
         }
         guest_deliver_interrupts(v);
+        if (v->inject.valid) task_gate_deliver(v);
         if (mmu_take_flush(vm->mmu)) v->tlb_flush = TLB_FLUSH_ASID;
         vcpu_run(v, &e);
         exit_handle(v, &e);

@@ -4,8 +4,8 @@
 // Fill n bytes at dst with c.
 void *memset(void *dst, int c, size_t n)
 {
-    u8 *d = dst;
-    while (n--) *d++ = (u8)c;
+    void *d = dst;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
     return dst;
 }
 

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# 30-guests-qemu.sh — every multiboot test guest under myrmex in QEMU TCG with
+# -cpu qemu64,+svm (no next-RIP, no decode assists, no flush-by-ASID).
+source tests/lib.sh
+G=build/tests/guests
+
+# guest_ok LOG NAME: the guest printed RESULT with fail=0, no FAIL and no SKIP lines.
+guest_ok() {
+    log_has "$1" "^vm[0-9]+\| RESULT pass=[1-9][0-9]* fail=0" && ! log_has "$1" "^vm[0-9]+\| (FAIL|SKIP) "
+}
+
+run_guest() {   # NAME ARGS VMM-ARGS
+    local name=$1 args=$2 vmm=$3 log=$LOGDIR/guest-$1.log
+    qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4 $vmm" \
+        -initrd "$G/$name.elf $args"
+}
+
+for g in cpu mmu ptwrite irq; do
+    args=""; [ $g = cpu ] && args="mem=128"
+    run_guest $g "$args" ""
+    log=$LOGDIR/guest-$g.log
+    if [ "$STATUS" = 0 ] && guest_ok "$log" && log_has "$log" 'vm=0 stop reason=exit-port code=0' &&
+       log_has "$log" 'vm=0 exits total='; then pass "guest-$g"
+    else fail "guest-$g" "status=$STATUS" "$log"; fi
+done
+
+# Guest RAM size follows vm0.mem, and the multiboot info says so.
+qemu_run "$LOGDIR/guest-cpu-64m.log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf \
+    -append "exitport=0xf4 vm0.mem=64M" -initrd "$G/cpu.elf mem=64"
+if [ "$STATUS" = 0 ] && guest_ok "$LOGDIR/guest-cpu-64m.log"; then pass guest-cpu-64m
+else fail guest-cpu-64m "status=$STATUS" "$LOGDIR/guest-cpu-64m.log"; fi
+
+# A triple fault stops only that VM; the VMM ends cleanly.
+run_guest triplefault "" ""
+log=$LOGDIR/guest-triplefault.log
+if [ "$STATUS" = 0 ] && log_has "$log" 'vm0\| INFO triplefault' &&
+   log_has "$log" 'vm=0 stop reason=triple-fault' && log_has "$log" 'myrmex: exit status=0'; then
+    pass guest-triplefault
+else fail guest-triplefault "status=$STATUS" "$log"; fi
+
+# Memory beyond RAM: a #PF in the guest, or that VM stops; never host memory.
+run_guest beyond_ram "" ""
+log=$LOGDIR/guest-beyond_ram.log
+if { [ "$STATUS" = 0 ] && guest_ok "$log"; } ||
+   { [ "$STATUS" = 1 ] && log_has "$log" 'vm=0 stop reason=bad-gpa' && log_has "$log" 'touching gpa' &&
+     log_has "$log" 'myrmex: exit status=1'; }; then pass guest-beyond-ram
+else fail guest-beyond-ram "status=$STATUS" "$log"; fi
+
+# Several kernels in one boot run one after another; a triple fault in the middle
+# stops only its own VM.
+log=$LOGDIR/guest-several.log
+qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4" \
+    -initrd "$G/cpu.elf mem=128,$G/triplefault.elf,$G/ptwrite.elf"
+if [ "$STATUS" = 0 ] && log_has "$log" 'vm0\| RESULT pass=[0-9]+ fail=0' &&
+   log_has "$log" 'vm=1 stop reason=triple-fault' && log_has "$log" 'vm2\| RESULT pass=[0-9]+ fail=0'; then
+    pass guest-several
+else fail guest-several "status=$STATUS" "$log"; fi
+
+# A failing guest's code reaches the test runner.
+log=$LOGDIR/guest-several-fail.log
+qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4" \
+    -initrd "$G/cpu.elf mem=999,$G/ptwrite.elf"
+if [ "$STATUS" = 1 ] && log_has "$log" 'vm0\| FAIL mb_mem_size' && log_has "$log" 'vm=1 stop reason=exit-port code=0'; then
+    pass guest-exit-code
+else fail guest-exit-code "status=$STATUS" "$log"; fi

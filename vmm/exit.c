@@ -145,12 +145,22 @@ static void handle_hlt(struct vcpu *v, struct exit_info *e)
     v->halted = true;
 }
 
+static void dispatch(struct vcpu *v, struct exit_info *e);
+
 void exit_handle(struct vcpu *v, struct exit_info *e)
 {
     if (log_level >= LOG_TRACE)
         klog(LOG_TRACE, "vm=%d exit code=0x%llx rip=0x%llx addr=0x%llx error=0x%x inject=%d/%d",
              v->vm->id, e->raw, v->rip, e->addr, e->error, v->inject.valid, v->inject.vector);
     if (v->cpl == 3 && v->vm->obs.user_mode) v->vm->obs.user_mode(v->vm->obs.ctx, v->id, v->cr3);
+    u64 rip = v->rip;
+    dispatch(v, e);
+    // An emulated instruction completed: the STI/MOV SS shadow it was under is over.
+    if (v->rip != rip) v->interrupt_shadow = false;
+}
+
+static void dispatch(struct vcpu *v, struct exit_info *e)
+{
     switch (e->reason) {
     case EXIT_INTR:
     case EXIT_NMI:

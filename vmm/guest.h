@@ -34,6 +34,7 @@ void cpuid_handle(struct vcpu *v);
 bool msr_handle(struct vcpu *v, bool write);
 void io_handle(struct vcpu *v, const struct exit_info *e);
 void task_switch_handle(struct vcpu *v, const struct exit_info *e);
-// If the event in v->inject goes through a task gate, perform that task switch now.
+// Check the IDT entry of the event about to be injected: switch tasks for a task gate,
+// or turn an unusable entry into the fault the CPU would raise (#DF, triple fault).
 void task_gate_deliver(struct vcpu *v);
 void emulate_pt_write(struct vcpu *v, u32 va);

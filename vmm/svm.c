@@ -344,6 +344,7 @@ void vcpu_run(struct vcpu *v, struct exit_info *e)
     vm->s.rflags = v->rflags;
     vm->s.cr2 = v->cr2;
     vm->s.efer = (v->efer & ~EFER_SVME) | EFER_SVME;
+    vm->c.int_state = v->interrupt_shadow ? INT_STATE_SHADOW : 0;
     vm->c.eventinj = v->inject.valid ? event_bits(&v->inject) : 0;
     if (v->inject.valid && v->inject.type == EVENT_INTR) v->stats.injected_irqs++;
     v->inject.valid = false;

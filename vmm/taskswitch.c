@@ -141,22 +141,38 @@ void task_switch_handle(struct vcpu *v, const struct exit_info *e)
 }
 
 #define GATE_TYPE_MASK 0x1f00
-#define GATE_TASK      0x0500        // present bit checked separately
+#define GATE_TASK      0x0500
 #define GATE_PRESENT   0x8000
+#define ERR_IDT        0x2
+#define ERR_EXT        0x1
+#define MAX_NESTED     3
 
-// An event about to be injected whose IDT entry is a task gate is delivered here, by
-// emulating the switch: QEMU's TCG never raises the TASK_SWITCH intercept for it.
+// Check the IDT entry of the event in v->inject before the CPU delivers it. A task gate
+// is switched to here (QEMU's TCG never raises the TASK_SWITCH intercept for it); an entry
+// past the IDT limit or not present becomes the #GP/#NP the CPU would raise, combined with
+// the event (#DF, triple fault), so no emulator is trusted with a faulting delivery.
 void task_gate_deliver(struct vcpu *v)
 {
-    struct segment idtr;
-    u64 gate;
-    vcpu_get_seg(v, SEG_IDTR, &idtr);
-    u32 off = v->inject.vector * 8;
-    if (off + 7 > idtr.limit || !(v->cr0 & CR0_PE)) return;
-    if (!guest_read_virt(v, (u32)idtr.base + off, &gate, 8)) return;
-    u32 hi = (u32)(gate >> 32);
-    if ((hi & GATE_TYPE_MASK) != GATE_TASK || !(hi & GATE_PRESENT)) return;
-    struct event ev = v->inject;
-    v->inject.valid = false;
-    switch_task(v, (u16)(gate >> 16), TS_KIND_CALL, ev.has_error, ev.error, NULL);
+    for (int depth = 0; depth < MAX_NESTED && v->inject.valid && (v->cr0 & CR0_PE); depth++) {
+        struct segment idtr;
+        u64 gate;
+        vcpu_get_seg(v, SEG_IDTR, &idtr);
+        u32 off = v->inject.vector * 8;
+        u32 err = off | ERR_IDT | (v->inject.type == EVENT_EXC || v->inject.type == EVENT_SWINT ? 0 : ERR_EXT);
+        if (off + 7 > idtr.limit) {
+            guest_inject_exception(v, EXC_GP, true, err);
+            continue;
+        }
+        if (!guest_read_virt(v, (u32)idtr.base + off, &gate, 8)) return;
+        u32 hi = (u32)(gate >> 32);
+        if (!(hi & GATE_PRESENT)) {
+            guest_inject_exception(v, EXC_NP, true, err);
+            continue;
+        }
+        if ((hi & GATE_TYPE_MASK) != GATE_TASK) return;
+        struct event ev = v->inject;
+        v->inject.valid = false;
+        switch_task(v, (u16)(gate >> 16), TS_KIND_CALL, ev.has_error, ev.error, NULL);
+        return;
+    }
 }

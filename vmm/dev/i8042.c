@@ -1,7 +1,6 @@
 // i8042.c — the keyboard controller: command byte, self tests, A20, reset, no devices.
 #include "vmm/dev/i8042.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 // Drive IRQ 1 / IRQ 12 from the output buffer and the command byte's enables.

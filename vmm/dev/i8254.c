@@ -5,8 +5,6 @@
 // accesses. Integer math only: ticks = ns * 1193182 / 1e9, split to stay within 64 bits.
 #include "vmm/dev/i8254.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
-#include "kernel/log.h"
 
 #define NS_PER_S 1000000000ULL
 

@@ -52,8 +52,8 @@ struct i8254_channel {
     u8 mode, rw, bcd;         // from the control word (modes 6, 7 folded to 2, 3)
     u8 read_msb, write_msb;   // next byte of a word read/write is the MSB
     u8 write_lsb;             // the LSB of a word write in progress
-    u8 latch_bytes;           // latched count bytes left to read: 0, 1 (which by
-    bool latch_msb;           //   latch_msb) or 2 (LSB then MSB)
+    u8 latch_bytes;           // latched count bytes left to read (0, 1 or 2)
+    bool latch_msb;           // the next latched byte is the MSB
     u16 latched;
     bool status_latched;
     u8 status;

@@ -1,7 +1,6 @@
 // i8259.c — the cascaded 8259A pair: init words, EOI, priorities, poll, cascade, ELCR.
 #include "vmm/dev/i8259.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 // Priority position (0 = highest) of the best request in `mask`, or 8 when empty.

@@ -1,7 +1,6 @@
 // ide_empty.c — IDE channels with nothing attached: floating taskfile, idle bus master.
 #include "vmm/dev/ide_empty.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 // Writable bits of each bus-master byte (status error/irq are write-1-to-clear).

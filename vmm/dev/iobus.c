@@ -1,7 +1,6 @@
 // iobus.c — port dispatch for one VM: claimed ranges, byte splitting, floating ports.
 #include "vmm/dev/iobus.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 // All ones in the low `size` bytes: what a floating bus returns.

@@ -1,7 +1,6 @@
 // mc146818.c — the RTC: a clock derived from VM time, the update cycle, IRQ 8, CMOS RAM.
 #include "vmm/dev/mc146818.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 #define NS_PER_S   1000000000LL

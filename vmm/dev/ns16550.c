@@ -1,7 +1,6 @@
 // ns16550.c — the 16550A UART: registers, FIFO detection, THRE/receive interrupts.
 #include "vmm/dev/ns16550.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 static const u8 trigger_levels[4] = { 1, 4, 8, 14 };

@@ -1,7 +1,6 @@
 // pci.c — configuration mechanism 1, PIIX3 reset control, 440FX/PIIX3 config spaces.
 #include "vmm/dev/pci.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
 #include "kernel/log.h"
 
 static void put8(struct pci_func *f, int off, u8 v) { f->cfg[off] = v; }

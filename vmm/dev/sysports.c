@@ -1,8 +1,6 @@
 // sysports.c — port 0x80 (delay, ignored) and port 0x92 (fast A20, fast reset).
 #include "vmm/dev/sysports.h"
 #include "kernel/heap.h"
-#include "kernel/lib.h"
-#include "kernel/log.h"
 
 static u32 sysports_io_in(void *dev, u16 port, int size)
 {

@@ -340,16 +340,22 @@ enum mmu_fault_result mmu_page_fault(struct vcpu *v, u32 va, u32 err, u32 *pfec)
     u32 gfn = w.gpa >> 12;
     if (gfn >= m->npages) return MMU_BAD_GPA;
     if ((access & PFEC_W) && (gfn_protected(m, gfn) || !w.writable)) return MMU_EMULATE;
+    struct spage *c;
+    bool writable = w.writable;
     if (w.large) {
         u32 role = ROLE_LARGE | (w.pde & ROLE_PDE_BITS);
         if (!(v->cr4 & CR4_PGE)) role &= ~PTE_G;
         // The role holds PDE.D: once the walker dirties the PDE, a writable split replaces
         // the read-only one.
-        leaf_table(m, root, pdi, (w.pde & PDE_LARGE_ADDR) >> 12, role);
+        c = leaf_table(m, root, pdi, (w.pde & PDE_LARGE_ADDR) >> 12, role);
+        writable = writable && (w.pde & PTE_D);
     } else {
-        struct spage *c = leaf_table(m, root, pdi, w.pde >> 12, ROLE_PT | (w.pde & (PTE_US | PTE_RW)));
-        set_spte(m, c, PTI(va), gfn, w.user, w.writable && (w.pte & PTE_D), w.global);
+        c = leaf_table(m, root, pdi, w.pde >> 12, ROLE_PT | (w.pde & (PTE_US | PTE_RW)));
+        writable = writable && (w.pte & PTE_D);
     }
+    // Always (re)compute the faulting entry: a split filled while this frame was a page
+    // table holds it read-only, and the frame may have stopped being one since.
+    set_spte(m, c, PTI(va), gfn, w.user, writable, w.global);
     m->st.fills++;
     vcpu_flush_page(v, va);
     return MMU_FIXED;

@@ -120,6 +120,13 @@ static void handle_pf(struct vcpu *v, struct exit_info *e)
         v->stats.pf_shadow_fills++;
         break;
     case MMU_REFLECT:
+        if (log_level >= LOG_DEBUG) {
+            u32 pde = 0, pte = 0;
+            mmu_read_gpa(v->mmu, (v->cr3 & PTE_ADDR) + PDI(va) * 4, &pde, 4);
+            if (pde & PTE_P) mmu_read_gpa(v->mmu, (pde & PTE_ADDR) + PTI(va) * 4, &pte, 4);
+            klog(LOG_DEBUG, "vm=%d reflect #PF va=0x%x pfec=0x%x cr3=0x%x pde=0x%x pte=0x%x cr4=0x%x",
+                 v->vm->id, va, pfec, v->cr3, pde, pte, v->cr4);
+        }
         guest_inject_pf(v, va, pfec);
         break;
     case MMU_EMULATE:
@@ -149,8 +156,8 @@ static void dispatch(struct vcpu *v, struct exit_info *e);
 
 void exit_handle(struct vcpu *v, struct exit_info *e)
 {
-    if (log_level >= LOG_TRACE)
-        klog(LOG_TRACE, "vm=%d exit code=0x%llx rip=0x%llx addr=0x%llx error=0x%x inject=%d/%d",
+    if (log_level >= LOG_TRACE || (log_level >= LOG_DEBUG && v->inject.valid))
+        klog(LOG_DEBUG, "vm=%d exit code=0x%llx rip=0x%llx addr=0x%llx error=0x%x inject=%d/%d",
              v->vm->id, e->raw, v->rip, e->addr, e->error, v->inject.valid, v->inject.vector);
     if (v->cpl == 3 && v->vm->obs.user_mode) v->vm->obs.user_mode(v->vm->obs.ctx, v->id, v->cr3);
     u64 rip = v->rip;

@@ -162,3 +162,43 @@ void guest_deliver_interrupts(struct vcpu *v)
     }
     v->inject = (struct event){ .valid = true, .type = EVENT_INTR, .vector = i8259_intack(vm->pic) };
 }
+
+#define FRAME_MAX 24          // EFLAGS, CS, EIP, error code, and SS:ESP on a ring change
+#define TSS_ESP0  4
+
+// Fill the shadow for one page the CPU will touch while delivering an event. Pages the
+// guest itself does not map are left alone: the CPU then raises the fault it should.
+static void prefault(struct vcpu *v, u32 va, bool write)
+{
+    u32 pfec;
+    mmu_page_fault(v, va, write ? PFEC_W : 0, &pfec);
+}
+
+// Before injecting v->inject: make the IDT entry, the TSS (on a ring change) and the
+// stack the CPU will push to present in the shadow. Faults nested in an injected event's
+// delivery are handled inconsistently by emulators (QEMU folds a #PF there into #DF
+// without an exit); with the pages present there is nothing to nest.
+void guest_prefault_delivery(struct vcpu *v)
+{
+    if (!v->inject.valid || !(v->cr0 & CR0_PG)) return;
+    struct segment idtr, ss;
+    vcpu_get_seg(v, SEG_IDTR, &idtr);
+    u32 gate_va = (u32)idtr.base + v->inject.vector * 8;
+    prefault(v, gate_va, false);
+    u32 stack;
+    if (v->cpl == 3) {
+        struct segment tr;
+        vcpu_get_seg(v, SEG_TR, &tr);
+        u32 gpa, pfec;
+        prefault(v, (u32)tr.base + TSS_ESP0, false);
+        // A supervisor read that must not inject anything: the CPU's own access.
+        if (mmu_translate(v, (u32)tr.base + TSS_ESP0, 0, &gpa, &pfec) != WALK_OK ||
+            !mmu_read_gpa(v->mmu, gpa, &stack, 4))
+            return;
+    } else {
+        vcpu_get_seg(v, SEG_SS, &ss);
+        stack = (u32)ss.base + (u32)v->gpr[RSP];
+    }
+    prefault(v, stack - FRAME_MAX, true);
+    prefault(v, stack - 1, true);
+}

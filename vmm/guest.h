@@ -14,6 +14,8 @@ void guest_inject_exception(struct vcpu *v, int vector, bool has_error, u32 erro
 void guest_inject_pf(struct vcpu *v, u32 va, u32 pfec);
 static inline void guest_inject_gp(struct vcpu *v) { guest_inject_exception(v, 13, true, 0); }
 static inline void guest_inject_ud(struct vcpu *v) { guest_inject_exception(v, 6, false, 0); }
+// Make the pages an injected event's delivery touches present in the shadow.
+void guest_prefault_delivery(struct vcpu *v);
 // Deliver pending external interrupts from the PIC, or ask for a window to do so.
 void guest_deliver_interrupts(struct vcpu *v);
 // Segment base of segment register s (0 for a flat guest).

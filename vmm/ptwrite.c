@@ -51,6 +51,10 @@ void emulate_pt_write(struct vcpu *v, u32 va)
     struct emu_ctx c = { .v = v };
     struct emu_mem mem = { &c, emu_read, emu_write };
     int rc = emulate_insn(&in, &r, &mem);
+    if (log_level >= LOG_TRACE)
+        klog(LOG_TRACE, "vm=%d emulate va=0x%x rip=0x%llx op=%02x cls=%d rep=%x rc=%d ecx=%x->%x edi=%x->%x eip->%x",
+             v->vm->id, va, v->rip, in.opcode, in.cls, in.rep, rc, (u32)v->gpr[RCX], r.gpr[RCX],
+             (u32)v->gpr[RDI], r.gpr[RDI], r.eip);
     if (rc == EMU_UNSUPPORTED) {
         u32 gpa, pfec;
         if (mmu_translate(v, va, 0, &gpa, &pfec) == WALK_OK && mmu_unprotect(v->mmu, gpa)) return;

@@ -8,6 +8,10 @@
 #include "vmm/dev/i8254.h"
 #include "vmm/dev/ns16550.h"
 #include "vmm/dev/mc146818.h"
+#include "vmm/dev/i8042.h"
+#include "vmm/dev/sysports.h"
+#include "vmm/dev/pci.h"
+#include "vmm/dev/ide_empty.h"
 #include "mmu/shadow.h"
 #include "antfarm/antfarm.h"
 #include "kernel/bootinfo.h"
@@ -96,9 +100,17 @@ static bool create_devices(struct vm *vm)
     vm->pit = i8254_create(&vm->env);
     vm->uart = ns16550_create(&vm->env, NS16550_COM1_PORT, NS16550_COM1_IRQ);
     vm->rtc = mc146818_create(&vm->env, RTC_EPOCH, vm->ram_size);
-    if (!vm->pic || !vm->pit || !vm->uart || !vm->rtc) return false;
+    vm->kbc = i8042_create(&vm->env);
+    vm->sys = sysports_create(&vm->env);
+    vm->ide = ide_empty_create(&vm->env);
+    vm->pci = pci_create(&vm->env, vm->bus);
+    if (!vm->pic || !vm->pit || !vm->uart || !vm->rtc || !vm->kbc || !vm->sys || !vm->ide || !vm->pci)
+        return false;
+    pci_set_ide_bm(vm->pci, ide_empty_bm_in, ide_empty_bm_out, vm->ide);
     return i8259_attach(vm->pic, vm->bus) && i8254_attach(vm->pit, vm->bus) &&
            ns16550_attach(vm->uart, vm->bus) && mc146818_attach(vm->rtc, vm->bus) &&
+           i8042_attach(vm->kbc, vm->bus) && sysports_attach(vm->sys, vm->bus) &&
+           ide_empty_attach(vm->ide, vm->bus) && pci_attach(vm->pci) &&
            iobus_register(vm->bus, EXIT_PORT, 4, IOBUS_SZALL, exitport_in, exitport_out, vm, "exit") &&
            iobus_register(vm->bus, TESTDEV_PORT, 4, IOBUS_SZ32, testdev_in, testdev_out, vm, "testdev");
 }
@@ -225,6 +237,7 @@ int vm_run(struct vm *vm)
         }
         guest_deliver_interrupts(v);
         if (v->inject.valid) task_gate_deliver(v);
+        if (v->inject.valid) guest_prefault_delivery(v);
         if (mmu_take_flush(vm->mmu)) v->tlb_flush = TLB_FLUSH_ASID;
         vcpu_run(v, &e);
         exit_handle(v, &e);
@@ -251,6 +264,10 @@ void vm_destroy(struct vm *vm)
     if (vm->pit) i8254_destroy(vm->pit);
     if (vm->uart) ns16550_destroy(vm->uart);
     if (vm->rtc) mc146818_destroy(vm->rtc);
+    if (vm->kbc) i8042_destroy(vm->kbc);
+    if (vm->sys) sysports_destroy(vm->sys);
+    if (vm->pci) pci_destroy(vm->pci);
+    if (vm->ide) ide_empty_destroy(vm->ide);
     iobus_destroy(vm->bus);
     if (vm->af) antfarm_destroy(vm->af);
     if (vm->ram_hpa) page_free_contig(vm->ram_hpa, vm->ram_size / PAGE_SIZE);

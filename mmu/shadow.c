@@ -180,6 +180,7 @@ static bool paging_on(struct vcpu *v) { return v->cr0 & CR0_PG; }
 static void bind(struct vcpu *v, struct mmu *m)
 {
     struct spage *r = m->off_root;
+    u32 was_loaded = m->loaded_dir;
     m->loaded_dir = ~0U;
     if (paging_on(v)) {
         u32 gfn = v->cr3 >> 12;
@@ -195,6 +196,7 @@ static void bind(struct vcpu *v, struct mmu *m)
     }
     m->cur_root = r;
     vcpu_set_shadow(v, r->hpa, mmu_hw_cr0(v->cr0), mmu_hw_cr4(v->cr4));
+    if (was_loaded != ~0U && was_loaded != m->loaded_dir) dir_check_dead(m, was_loaded);
 }
 
 void mmu_reset(struct vcpu *v)

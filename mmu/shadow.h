@@ -22,6 +22,7 @@ struct mmu_stats {
     u64 shadow_flushes;      // whole-TLB flushes (PGE/PSE toggles, paging on/off)
     u64 write_protects;      // writable shadow entries revoked (a page became a table)
     u64 floods;              // directories dropped after being reused as data
+    u64 dead_dirs;           // directories dropped once unloaded with no user entries
     u64 tracked_pages;       // pages tracked as tables now
 };
 

@@ -43,6 +43,7 @@ struct gfn_info {
     u16 spts;                // shadow tables shadowing it as a page table
     u16 flood;               // writes since it was last loaded as a directory
     u8 dir;                  // a live directory
+    u16 user_pdes;           // live directories: present entries with U/S=1
     struct rmap *rmap;
 };
 
@@ -76,6 +77,7 @@ void dir_make_live(struct mmu *m, u32 gfn);
 void dir_kill(struct mmu *m, u32 gfn);
 bool pde_links_table(struct mmu *m, u32 pde, u32 *gfn);
 void entry_written(struct mmu *m, u32 gpa, u32 old, u32 new);
+void dir_check_dead(struct mmu *m, u32 gfn);
 
 // shadow.c
 struct spage *spage_find(struct mmu *m, u32 gfn, u32 role);

@@ -110,17 +110,20 @@ static void unlink_table(struct mmu *m, u32 gfn)
     TRACK_UPDATE(m, gfn, m->gfn[gfn].links--);
 }
 
+static bool user_pde(u32 e) { return (e & (PTE_P | PTE_US)) == (PTE_P | PTE_US); }
+
 // `gfn` was loaded into CR3: track it, and (eager) every table it links, tables first.
 void dir_make_live(struct mmu *m, u32 gfn)
 {
     struct gfn_info *g = &m->gfn[gfn];
     g->flood = 0;
     if (g->dir) return;
-    if (m->eager) {
-        const u32 *pd = gfn_ptr(m, gfn);
-        u32 t;
-        for (int i = 0; i < PT_ENTRIES; i++)
-            if (pde_links_table(m, pd[i], &t)) link_table(m, t);
+    const u32 *pd = gfn_ptr(m, gfn);
+    u32 t;
+    g->user_pdes = 0;
+    for (int i = 0; i < PT_ENTRIES; i++) {
+        g->user_pdes += user_pde(pd[i]);
+        if (m->eager && pde_links_table(m, pd[i], &t)) link_table(m, t);
     }
     TRACK_UPDATE(m, gfn, g->dir = 1);
     announce(m, gfn, PT_LEVEL_DIR, true);
@@ -151,6 +154,7 @@ void entry_written(struct mmu *m, u32 gpa, u32 old, u32 new)
     struct gfn_info *g = &m->gfn[gfn];
     m->st.pt_writes++;
     if (g->dir) {
+        g->user_pdes += user_pde(new) - user_pde(old);
         if (m->eager && pde_links_table(m, new, &t)) link_table(m, t);
         struct spage *root = spage_find(m, gfn, ROLE_ROOT);
         if (root) root_zap_pde(m, root, idx);
@@ -165,6 +169,19 @@ void entry_written(struct mmu *m, u32 gpa, u32 old, u32 new)
     }
     if (g->dir && gfn != m->loaded_dir && ++g->flood > FLOOD_LIMIT) {
         m->st.floods++;
+        dir_kill(m, gfn);
+    }
+    if (g->dir) dir_check_dead(m, gfn);
+}
+
+// A directory that is not loaded and maps nothing for user mode any more has been torn
+// down (Linux clears a dead process's PDEs before freeing its directory): stop tracking
+// it now, before its frame is reused and its new contents are read as directory entries.
+void dir_check_dead(struct mmu *m, u32 gfn)
+{
+    struct gfn_info *g = &m->gfn[gfn];
+    if (g->dir && gfn != m->loaded_dir && g->user_pdes == 0) {
+        m->st.dead_dirs++;
         dir_kill(m, gfn);
     }
 }
@@ -207,6 +224,8 @@ bool mmu_unprotect(struct mmu *m, u32 gpa)
     u32 gfn = gpa >> 12;
     if (gfn >= m->npages) return false;
     struct gfn_info *g = &m->gfn[gfn];
+    log_debug("vm=%d unprotect gfn=0x%x links=%u spts=%u dir=%u loaded=%d", m->vm_id, gfn, g->links,
+              g->spts, g->dir, gfn == m->loaded_dir);
     if (g->links || g->spts || gfn == m->loaded_dir) return false;
     if (g->dir) { m->st.floods++; dir_kill(m, gfn); }
     return !gfn_protected(m, gfn);

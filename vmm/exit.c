@@ -114,8 +114,12 @@ static void handle_invlpg(struct vcpu *v, struct exit_info *e)
 
 static void handle_pf(struct vcpu *v, struct exit_info *e)
 {
-    u32 pfec, va = (u32)e->addr;
-    switch (mmu_page_fault(v, va, e->error, &pfec)) {
+    u32 pfec, va = (u32)e->addr, err = e->error;
+    // A fault while an event is being delivered comes from the CPU's own accesses (IDT,
+    // GDT, TSS, the handler's stack): supervisor accesses, whatever the CPL was. QEMU
+    // reports them with U/S=1 when the event came from CPL 3.
+    if (v->inject.valid) err &= ~PFEC_U;
+    switch (mmu_page_fault(v, va, err, &pfec)) {
     case MMU_FIXED:
         v->stats.pf_shadow_fills++;
         break;

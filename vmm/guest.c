@@ -23,11 +23,12 @@ bool guest_code32(struct vcpu *v)
     return cs.attr & SEG_ATTR_DB;
 }
 
-// Copy between guest-virtual memory and buf, page by page. write selects the direction.
-static bool copy_virt(struct vcpu *v, u32 va, void *buf, u32 len, bool write)
+// Copy between guest-virtual memory and buf, page by page. write selects the direction;
+// sys marks the CPU's own supervisor accesses (descriptor tables, TSS), whatever the CPL.
+static bool copy_virt(struct vcpu *v, u32 va, void *buf, u32 len, bool write, bool sys)
 {
     u8 *p = buf;
-    u32 access = (write ? PFEC_W : 0) | (v->cpl == 3 ? PFEC_U : 0);
+    u32 access = (write ? PFEC_W : 0) | (v->cpl == 3 && !sys ? PFEC_U : 0);
     while (len) {
         u32 gpa, pfec, n = MIN(len, 4096 - (va & 0xfff));
         int r = mmu_translate(v, va, access, &gpa, &pfec);
@@ -62,10 +63,15 @@ bool guest_probe_virt(struct vcpu *v, u32 va, u32 len, bool write)
     return true;
 }
 
-bool guest_read_virt(struct vcpu *v, u32 va, void *buf, u32 len) { return copy_virt(v, va, buf, len, false); }
+bool guest_read_virt(struct vcpu *v, u32 va, void *buf, u32 len) { return copy_virt(v, va, buf, len, false, false); }
 bool guest_write_virt(struct vcpu *v, u32 va, const void *buf, u32 len)
 {
-    return copy_virt(v, va, (void *)buf, len, true);
+    return copy_virt(v, va, (void *)buf, len, true, false);
+}
+bool guest_read_sys(struct vcpu *v, u32 va, void *buf, u32 len) { return copy_virt(v, va, buf, len, false, true); }
+bool guest_write_sys(struct vcpu *v, u32 va, const void *buf, u32 len)
+{
+    return copy_virt(v, va, (void *)buf, len, true, true);
 }
 
 bool guest_fetch_insn(struct vcpu *v, struct insn *in)
@@ -165,36 +171,59 @@ void guest_deliver_interrupts(struct vcpu *v)
 
 #define FRAME_MAX 24          // EFLAGS, CS, EIP, error code, and SS:ESP on a ring change
 #define TSS_ESP0  4
+#define TSS_SS0   8
 
 // Fill the shadow for one page the CPU will touch while delivering an event. Pages the
 // guest itself does not map are left alone: the CPU then raises the fault it should.
 static void prefault(struct vcpu *v, u32 va, bool write)
 {
     u32 pfec;
-    mmu_page_fault(v, va, write ? PFEC_W : 0, &pfec);
+    enum mmu_fault_result r = mmu_page_fault(v, va, write ? PFEC_W : 0, &pfec);
+    if (r != MMU_FIXED)
+        log_debug("vm=%d prefault va=0x%x write=%d result=%d pfec=0x%x", v->vm->id, va, write, r, pfec);
 }
 
-// Before injecting v->inject: make the IDT entry, the TSS (on a ring change) and the
-// stack the CPU will push to present in the shadow. Faults nested in an injected event's
-// delivery are handled inconsistently by emulators (QEMU folds a #PF there into #DF
-// without an exit); with the pages present there is nothing to nest.
+bool guest_peek_sys(struct vcpu *v, u32 va, void *buf, u32 len)
+{
+    u32 gpa, pfec;
+    return mmu_translate(v, va, 0, &gpa, &pfec) == WALK_OK && mmu_read_gpa(v->mmu, gpa, buf, len);
+}
+
+// Prefault a descriptor of the GDT (the LDT is not used for gates by Linux).
+static void prefault_desc(struct vcpu *v, u16 sel)
+{
+    struct segment gdtr;
+    vcpu_get_seg(v, SEG_GDTR, &gdtr);
+    if ((sel & ~7) && !(sel & 4) && (u32)(sel | 7) <= gdtr.limit) {
+        prefault(v, (u32)gdtr.base + (sel & ~7), false);
+        prefault(v, (u32)gdtr.base + (sel | 7), false);
+    }
+}
+
+// Before injecting v->inject: make the IDT entry, the descriptors it names, the TSS (on
+// a ring change) and the stack the CPU will push to present in the shadow. Faults nested
+// in an injected event's delivery are handled inconsistently by emulators (QEMU folds a
+// #PF there into #DF without an exit); with the pages present there is nothing to nest.
 void guest_prefault_delivery(struct vcpu *v)
 {
     if (!v->inject.valid || !(v->cr0 & CR0_PG)) return;
     struct segment idtr, ss;
+    u64 gate;
     vcpu_get_seg(v, SEG_IDTR, &idtr);
     u32 gate_va = (u32)idtr.base + v->inject.vector * 8;
     prefault(v, gate_va, false);
+    prefault(v, gate_va + 7, false);
+    if (!guest_peek_sys(v, gate_va, &gate, 8)) return;
+    prefault_desc(v, (u16)(gate >> 16));
     u32 stack;
     if (v->cpl == 3) {
         struct segment tr;
+        u32 ss0;
         vcpu_get_seg(v, SEG_TR, &tr);
-        u32 gpa, pfec;
         prefault(v, (u32)tr.base + TSS_ESP0, false);
-        // A supervisor read that must not inject anything: the CPU's own access.
-        if (mmu_translate(v, (u32)tr.base + TSS_ESP0, 0, &gpa, &pfec) != WALK_OK ||
-            !mmu_read_gpa(v->mmu, gpa, &stack, 4))
-            return;
+        prefault(v, (u32)tr.base + TSS_SS0 + 3, false);
+        if (!guest_peek_sys(v, (u32)tr.base + TSS_ESP0, &stack, 4)) return;
+        if (guest_peek_sys(v, (u32)tr.base + TSS_SS0, &ss0, 4)) prefault_desc(v, (u16)ss0);
     } else {
         vcpu_get_seg(v, SEG_SS, &ss);
         stack = (u32)ss.base + (u32)v->gpr[RSP];

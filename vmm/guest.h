@@ -26,6 +26,11 @@ bool guest_code32(struct vcpu *v);
 // #PF is injected and false returned; on memory outside RAM the VM stops.
 bool guest_read_virt(struct vcpu *v, u32 va, void *buf, u32 len);
 bool guest_write_virt(struct vcpu *v, u32 va, const void *buf, u32 len);
+// The CPU's own supervisor accesses (GDT, IDT, TSS), even at CPL 3; #PF injected on fault.
+bool guest_read_sys(struct vcpu *v, u32 va, void *buf, u32 len);
+bool guest_write_sys(struct vcpu *v, u32 va, const void *buf, u32 len);
+// A supervisor read that injects nothing and stops nothing: false if it would fault.
+bool guest_peek_sys(struct vcpu *v, u32 va, void *buf, u32 len);
 // Would an access to [va, va+len) succeed? Injects the #PF (or stops the VM) if not.
 bool guest_probe_virt(struct vcpu *v, u32 va, u32 len, bool write);
 

@@ -26,7 +26,7 @@ static bool read_desc(struct vcpu *v, u16 sel, u64 *desc, u32 *addr)
     vcpu_get_seg(v, (sel & 4) ? SEG_LDTR : SEG_GDTR, &table);
     if ((sel | 7) > table.limit) return false;
     *addr = (u32)table.base + (sel & ~7);
-    return guest_read_virt(v, *addr, desc, 8);
+    return guest_read_sys(v, *addr, desc, 8);
 }
 
 static struct segment desc_to_seg(u16 sel, u64 d)
@@ -45,7 +45,7 @@ static bool set_busy(struct vcpu *v, u32 addr, u64 desc, bool busy)
 {
     u8 type = (u8)(desc >> 40);
     type = busy ? (type | DESC_BUSY_BIT) : (type & ~DESC_BUSY_BIT);
-    return guest_write_virt(v, addr + 5, &type, 1);
+    return guest_write_sys(v, addr + 5, &type, 1);
 }
 
 static bool load_seg(struct vcpu *v, enum seg_reg r, u16 sel)
@@ -81,8 +81,8 @@ static void switch_task(struct vcpu *v, u16 sel, int kind, bool has_err, u32 err
     struct segment nts = desc_to_seg(sel, ndesc);
     if (nts.limit < TSS32_MIN_LIMIT) return fail(v, "TSS too small");
     if (!read_desc(v, tr.sel, &odesc, &oaddr)) return fail(v, "bad current TR");
-    if (!guest_read_virt(v, (u32)tr.base, &old, sizeof old)) return;
-    if (!guest_read_virt(v, (u32)nts.base, &new, sizeof new)) return;
+    if (!guest_read_sys(v, (u32)tr.base, &old, sizeof old)) return;
+    if (!guest_read_sys(v, (u32)nts.base, &new, sizeof new)) return;
 
     // Save the outgoing task. An event's task switch leaves EIP at the faulting
     // instruction; an instruction's (JMP, CALL, IRET) moves past it.
@@ -95,13 +95,13 @@ static void switch_task(struct vcpu *v, u16 sel, int kind, bool has_err, u32 err
         vcpu_get_seg(v, s, &seg);
         old.seg[s] = seg.sel;
     }
-    if (!guest_write_virt(v, (u32)tr.base + 0x20, &old.eip, 0x5c - 0x20 + 4)) return;
+    if (!guest_write_sys(v, (u32)tr.base + 0x20, &old.eip, 0x5c - 0x20 + 4)) return;
     if (kind != TS_KIND_CALL && !set_busy(v, oaddr, odesc, false)) return;
 
     if (kind == TS_KIND_CALL) {
         new.link = tr.sel;
         new.eflags |= RFLAGS_NT;
-        if (!guest_write_virt(v, (u32)nts.base, &new.link, 4)) return;
+        if (!guest_write_sys(v, (u32)nts.base, &new.link, 4)) return;
     }
     if (kind != TS_KIND_IRET && !set_busy(v, naddr, ndesc, true)) return;
     nts.attr |= DESC_BUSY_BIT;
@@ -125,7 +125,7 @@ static void switch_task(struct vcpu *v, u16 sel, int kind, bool has_err, u32 err
         struct segment ss;
         vcpu_get_seg(v, SEG_SS, &ss);
         u32 esp = (u32)v->gpr[RSP] - 4;
-        if (!guest_write_virt(v, (u32)ss.base + esp, &error, 4)) return;
+        if (!guest_write_sys(v, (u32)ss.base + esp, &error, 4)) return;
         v->gpr[RSP] = esp;
     }
     log_debug("vm=%d task switch to sel=0x%x eip=0x%x cr3=0x%x", v->vm->id, sel, new.eip, new.cr3);
@@ -163,7 +163,7 @@ void task_gate_deliver(struct vcpu *v)
             guest_inject_exception(v, EXC_GP, true, err);
             continue;
         }
-        if (!guest_read_virt(v, (u32)idtr.base + off, &gate, 8)) return;
+        if (!guest_peek_sys(v, (u32)idtr.base + off, &gate, 8)) return;   // the CPU will fault
         u32 hi = (u32)(gate >> 32);
         if (!(hi & GATE_PRESENT)) {
             guest_inject_exception(v, EXC_NP, true, err);

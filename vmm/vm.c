@@ -217,10 +217,10 @@ static void print_stats(struct vm *vm)
     log_info("vm=%d exits total=%llu%s", vm->id, total, buf);
     const struct mmu_stats *m = mmu_stats(vm->mmu);
     log_info("vm=%d mmu fills=%llu pt-writes=%llu roots-built=%llu root-hits=%llu evictions=%llu "
-             "invlpg-drops=%llu write-protects=%llu floods=%llu flushes=%llu pf-reflected=%llu "
+             "invlpg-drops=%llu write-protects=%llu floods=%llu dead-dirs=%llu flushes=%llu pf-reflected=%llu "
              "pf-emulated=%llu irqs=%llu reinjected=%llu", vm->id, m->fills, m->pt_writes,
              m->roots_built, m->root_hits, m->root_evictions, m->invlpg_drops, m->write_protects,
-             m->floods, m->shadow_flushes, s->pf_reflected, s->pf_emulated, s->injected_irqs,
+             m->floods, m->dead_dirs, m->shadow_flushes, s->pf_reflected, s->pf_emulated, s->injected_irqs,
              s->reinjected);
 }
 

@@ -69,11 +69,12 @@ unit: $(BUILD)/host/unit_tests
 
 QEMU_FLAGS := -accel tcg -cpu qemu64,+svm -m 512 -serial stdio -display none -no-reboot \
               -device isa-debug-exit,iobase=0xf4,iosize=4
-run: deps all
+run: deps
+	$(MAKE) all guest
 	./tools/run.sh
 
 test: deps
-	$(MAKE) all iso $(if $(wildcard tests/guests/guests.mk),test-guests)
+	$(MAKE) all iso test-guests guest
 	./tests/run.sh
 
 debug: all

@@ -4,7 +4,7 @@
 
 TG_SRC    := tests/guests
 TG_OUT    := $(BUILD)/tests/guests
-TG_NAMES  := $(filter-out lib linux,$(patsubst $(TG_SRC)/%/,%,$(wildcard $(TG_SRC)/*/)))
+TG_NAMES  := $(filter-out lib linux oldproto,$(patsubst $(TG_SRC)/%/,%,$(wildcard $(TG_SRC)/*/)))
 TG_ELFS   := $(patsubst %,$(TG_OUT)/%.elf,$(TG_NAMES))
 TG_CFLAGS := -m32 -march=i686 -mgeneral-regs-only -ffreestanding -nostdlib -fno-pie -fno-pic \
               -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin -O2 -g -std=gnu11 \

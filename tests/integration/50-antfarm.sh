@@ -16,6 +16,10 @@
 #      the Linux boot test, when that boot already ran these workloads with wl.trace=1 and
 #      antfarm.switch=on); ANTFARM_TIMEOUT (seconds, default 900); ANTFARM_WL (workloads).
 source tests/lib.sh
+# The same boot as the Linux test's (45-linux.sh), when it ran with the trace.
+if [ -z "${ANTFARM_LOG:-}" ] && grep -q 'wlgt ev=end' "$LOGDIR/linux-128m.log" 2>/dev/null; then
+    ANTFARM_LOG=$LOGDIR/linux-128m.log
+fi
 WL=${ANTFARM_WL:-fork:100,forkexec:100,vforkexec:100}
 TIMEOUT=${ANTFARM_TIMEOUT:-900}
 log=${ANTFARM_LOG:-$LOGDIR/antfarm-linux.log}

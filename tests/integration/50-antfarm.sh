@@ -112,7 +112,10 @@ if [ -n "$why" ]; then
 fi
 pass antfarm-linux-run
 
-python3 tools/antfarm_compare.py "$log" >"$out" 2>&1
+# Switch counts are printed, not judged: a child preempted while its address space is torn
+# down (after exit_mm, before sched_process_exit) is switched back in without a CR3 load,
+# which the fixed rule still counts (issue 5 note). False negatives and positives are judged.
+python3 tools/antfarm_compare.py --switches=report "$log" >"$out" 2>&1
 rc=$?
 sed -n '/^Table 2 form/,/^antfarm-compare result/p' "$out" | grep -v '^antfarm-compare workload=' | sed 's/^/# /'
 if [ $rc -eq 2 ]; then

@@ -157,10 +157,9 @@ def parse(lines, vm=0):
                             pass
                 elif ev == "end":
                     log.dump_ended = True
-                    try:
-                        log.lost = int(d.get("lost", 0))
-                    except ValueError:
-                        log.lost = None
+                    # A kernel message may follow on the same console line: digits only.
+                    m = re.match(r"\d+", d.get("lost", "0"))
+                    log.lost = int(m.group(0)) if m else None
                 continue
             tag = w[1] if len(w) > 1 else ""
             if tag == "N" or tsc is None or len(w) < 3:

@@ -48,6 +48,7 @@ boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS
     if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why" "$log"; fi
 }
 
-boot linux-128m 512 "antfarm.switch=on" "$WL wl.trace=1"
+# quiet: no kernel message splices into the middle of the trace dump's console lines.
+boot linux-128m 512 "antfarm.switch=on" "$WL wl.trace=1 quiet"
 boot linux-64m 512 "vm0.mem=64M" "$WL"
 boot linux-512m 1024 "vm0.mem=512M" "$WL"

@@ -53,7 +53,7 @@ if [ -z "${ANTFARM_LOG:-}" ]; then
         exit 0
     fi
     # QEMU splits -initrd at commas: a comma inside a module's arguments is written ",,".
-    gargs="console=ttyS0 noapic nolapic cryptomgr.notests noisapnp wl=${WL//,/,,} wl.trace=1"
+    gargs="console=ttyS0 noapic nolapic cryptomgr.notests noisapnp wl=${WL//,/,,} wl.trace=1 quiet"
     start=$(date +%s)
     # As qemu_run (tests/lib.sh), but watched: a guest that panics, locks up or prints
     # nothing for ANTFARM_STALL seconds is stopped at once rather than at the timeout.

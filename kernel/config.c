@@ -38,6 +38,7 @@ static const struct cmdline_opt options[] = {
     { .key = "antfarm.summary", .type = OPT_UINT, .dest = &config.antfarm_summary },
     VM_OPT("vm#.mem", OPT_SIZE, mem, NULL),
     VM_OPT("vm#.onreset", OPT_ENUM, onreset, onreset_names),
+    VM_OPT("vm#.maxrestarts", OPT_UINT, maxrestarts, NULL),
     { .key = NULL },
 };
 

@@ -12,6 +12,7 @@ enum crash_kind { CRASH_NONE, CRASH_UD, CRASH_PF, CRASH_GP };
 struct vm_config {
     u64 mem;                 // guest RAM in bytes
     int onreset;             // enum onreset
+    u64 maxrestarts;         // restarts allowed with onreset=restart (0 = no limit)
 };
 
 struct config {

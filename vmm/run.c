@@ -10,6 +10,27 @@
 #include "kernel/config.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/lib.h"
+
+// Run one VM; with vmN.onreset=restart, a reset (or triple fault) starts it afresh from
+// its modules, up to vmN.maxrestarts times (0: no limit).
+static int run_vm(int id, const struct module *kernel, const struct module *mods, int nmods)
+{
+    for (u64 restarts = 0;; restarts++) {
+        struct vm *vm = vm_create(id, kernel, mods, nmods);
+        if (!vm) return EXIT_BAD_MODULE;
+        int code = vm_run(vm);
+        bool reset = !strcmp(vm->stop_reason, "reset") || !strcmp(vm->stop_reason, "triple-fault");
+        vm_destroy(vm);
+        const struct vm_config *c = &config.vm[id];
+        if (!reset || c->onreset != ONRESET_RESTART) return code;
+        if (c->maxrestarts && restarts >= c->maxrestarts) {
+            log_info("vm=%d not restarted: vm%d.maxrestarts=%llu reached", id, id, c->maxrestarts);
+            return code;
+        }
+        log_info("vm=%d restart count=%llu", id, restarts + 1);
+    }
+}
 
 int vmm_run_guests(void)
 {
@@ -32,9 +53,7 @@ int vmm_run_guests(void)
             log_err("vmm: more than %d guest kernels; the rest are ignored", MAX_VMS);
             break;
         }
-        struct vm *vm = vm_create(nvms, &bootinfo.modules[i], &bootinfo.modules[i + 1], j - i - 1);
-        int code = vm ? vm_run(vm) : EXIT_BAD_MODULE;
-        vm_destroy(vm);
+        int code = run_vm(nvms, &bootinfo.modules[i], &bootinfo.modules[i + 1], j - i - 1);
         if (status == EXIT_OK) status = code;
         nvms++;
         i = j;

@@ -63,3 +63,12 @@ qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=
 if [ "$STATUS" = 1 ] && log_has "$log" 'vm0\| FAIL mb_mem_size' && log_has "$log" 'vm=1 stop reason=exit-port code=0'; then
     pass guest-exit-code
 else fail guest-exit-code "status=$STATUS" "$log"; fi
+
+# vmN.onreset=restart boots the VM afresh after a reset; maxrestarts bounds it.
+log=$LOGDIR/guest-restart.log
+qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf \
+    -append "exitport=0xf4 vm0.onreset=restart vm0.maxrestarts=2" -initrd "$G/triplefault.elf"
+if [ "$STATUS" = 0 ] && [ "$(grep -c 'vm=0 stop reason=triple-fault' "$log")" = 3 ] &&
+   log_has "$log" 'vm=0 restart count=2' && log_has "$log" 'maxrestarts=2 reached'; then
+    pass guest-onreset-restart
+else fail guest-onreset-restart "status=$STATUS" "$log"; fi

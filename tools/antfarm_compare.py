@@ -227,9 +227,54 @@ class Segment:
         self.switches = 0           # all sched_switch events
         self.as_switches = 0        # sched_switch into another user address space
         self.execs = 0              # successful execs of (then) user tasks
+        self.exit_ins = 0           # exit-path switch-ins from another AS (not counted)
         self.procs = []             # ground-truth processes born here (Tasks)
         self.ases = []              # expected address-space creations here
         self.unterminated = False   # the trace ended (or the next began) before its end marker
+
+
+def exit_path_switch_ins(events):
+    """Indices of the sched_switch events that switch a task in on its exit path, after
+    exit_mm() dropped its address space: such a task runs like a kernel thread (it borrows
+    the previous active_mm; Linux loads no CR3 for it). docs/antfarm.md, "Ground truth and
+    how it is compared": the switch-ins of an exiting task after its last resume point.
+
+    Linux 6.1 emits sched_process_exit right after exit_mm() (current->mm = NULL, then
+    mmput() tears the address space down). The trace has no event at exit_mm(), so the run
+    that ends with sched_process_exit is taken back to its last resume point: walking the
+    task's own events backwards from its exit, a switch-in belongs to the exit path when the
+    switch-out before it was a preemption inside the kernel (prev_state with '+'); the walk
+    stops at a switch-in that follows any other switch-out (a sleep or a yield, after which
+    the task returns to user mode), at the task's first switch-in, and at an exec or a fork
+    of its own (the task was in a system call it returns from)."""
+    out = set()
+    exiting = set()         # pids whose exit we have passed (walking backwards)
+    pending = {}            # pid -> index of a switch-in waiting for the switch-out before it
+    for i in range(len(events) - 1, -1, -1):
+        e = events[i]
+        ev = e["ev"]
+        if ev == "exit":
+            exiting.add(e["pid"])
+            pending.pop(e["pid"], None)
+        elif ev == "switch":
+            n, p = e["next"], e["prev"]
+            if n in exiting:
+                pending[n] = i
+            if p in exiting:
+                j = pending.pop(p, None)
+                if j is not None and e["state"].endswith("+"):
+                    out.add(j)          # resumed where it was preempted: in the kernel
+                else:
+                    exiting.discard(p)  # a resume point: stop walking this task
+        elif ev == "exec" or ev == "fork":
+            q = e["pid"] if ev == "exec" else e["ppid"]
+            if q in exiting:
+                exiting.discard(q)
+                pending.pop(q, None)
+            if ev == "fork":            # its birth: the switch-in pending is its first
+                exiting.discard(e["pid"])
+                pending.pop(e["pid"], None)
+    return out
 
 
 def replay(events, kpids):
@@ -266,7 +311,9 @@ def replay(events, kpids):
                 cur_as = task(p).as_id
             break
 
-    for e in events:
+    lazy_ins = exit_path_switch_ins(events)
+
+    for i, e in enumerate(events):
         ev = e["ev"]
         if ev == "marker":
             w = e["text"].split()
@@ -304,7 +351,11 @@ def replay(events, kpids):
             t = task(e["next"])
             if t.first_in is None:
                 t.first_in = e["tsc"]
-            if t.user:
+            if i in lazy_ins:
+                # on its exit path its mm is gone: it borrows cur_as like a kernel thread
+                if t.user and t.as_id != cur_as and seg is not None:
+                    seg.exit_ins += 1       # one the rule without the exit path would count
+            elif t.user:
                 if t.as_id != cur_as and seg is not None:
                     seg.as_switches += 1
                 cur_as = t.as_id
@@ -468,7 +519,8 @@ def compare(log, slack_us=0.0, only=None):
             "fn_exit": fn_exit, "gt_procs": len(s.procs), "gt_as": len(s.ases),
             "af_creates": len(cands), "gt_exits": sum(1 for t in s.procs if t.exit_tsc is not None), "gt_as_exits": as_exits,
             "af_exits": inf_exits, "sched_switches": s.switches, "as_switches": s.as_switches,
-            "execs": s.execs, "dump_as_switches": dump.get("as_switches", "-"),
+            "execs": s.execs, "exit_ins": s.exit_ins,
+            "dump_as_switches": dump.get("as_switches", "-"),
             "verdict": "fail" if reasons else "pass", "reason": ",".join(reasons),
             "fp_tsc": [c["tsc"] for c in fp_list],
         })
@@ -488,7 +540,8 @@ def machine_line(r):
     keys = ["workload", "n", "fn", "fp", "fp_exec", "switches", "expected",
             "create_lag_med_us", "create_lag_max_us", "exit_lag_med_us", "exit_lag_max_us",
             "fn_exit", "gt_procs", "gt_as", "af_creates", "gt_exits", "gt_as_exits", "af_exits",
-            "sched_switches", "as_switches", "execs", "dump_as_switches", "action", "verdict"]
+            "sched_switches", "as_switches", "execs", "exit_ins", "dump_as_switches", "action",
+            "verdict"]
     out = []
     for k in keys:
         v = r[k]

@@ -50,7 +50,7 @@ boot() {
 if [ "$SKIP" != compare ]; then
     wl="fork:$N,forkexec:$N,vforkexec:$N"
     [ "$SHN" != 0 ] && wl="$wl,sh:$SHN"
-    if boot compare "antfarm=on antfarm.switch=on" "wl=$wl wl.trace=1"; then
+    if boot compare "antfarm=on antfarm.switch=on" "wl=$wl wl.trace=1 quiet"; then
         python3 tools/antfarm_compare.py --json "$LOGDIR/antfarm-compare.json" \
             "$LOGDIR/antfarm-compare.log" >"$LOGDIR/antfarm-compare.txt"
         crc=$?

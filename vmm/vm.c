@@ -231,6 +231,7 @@ int vm_run(struct vm *vm)
     vm->wake.fn = wake_fn;
     while (!vm->stopped) {
         devices_tick(vm);
+        if (vm->af) antfarm_tick(vm->af);     // periodic summary (antfarm.summary=SECONDS)
         if (v->halted) {
             if (!i8259_has_intr(vm->pic) && !v->held_intr.valid) { idle(vm); continue; }
             v->halted = false;

@@ -11,6 +11,10 @@ mods=()
 if [ -f build/guest/bzImage ] && [ -f build/guest/initrd.img ]; then
     mods=(-initrd "build/guest/bzImage ${guest//,/,,},build/guest/initrd.img")
 fi
-exec qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m 512 -kernel build/myrmex.elf \
+rc=0
+qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m 512 -kernel build/myrmex.elf \
     -append "$args" "${mods[@]}" -serial stdio -display none -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=4
+    -device isa-debug-exit,iobase=0xf4,iosize=4 || rc=$?
+# isa-debug-exit makes QEMU exit with (status << 1) | 1: hand back myrmex's own status.
+[ $((rc & 1)) -eq 1 ] && exit $((rc >> 1))
+exit "$rc"

@@ -30,6 +30,7 @@ import sys
 
 HOST_TS = re.compile(r"^\s*\d+\.\d+ ")                 # tools/guest-native.sh's host time
 KLOG = re.compile(r"^\[\s*\d+(?:\.\d+)?\]\s+[A-Z]\s")   # the VMM's "[    1.234567] I "
+GKMSG = re.compile(r"\[\s*\d+\.\d+\] ")                 # a guest kernel message's stamp
 VMPFX = re.compile(r"^vm(\d+)\| ?")
 
 CLONE_VM = 0x100
@@ -59,6 +60,7 @@ class Log:
         self.lost = None        # wlgt ev=end lost=
         self.stats_lost = 0     # sum of overrun + dropped of the per-CPU stats
         self.have_dump = False
+        self.mm_events = False  # the dump has the kprobe events (U/L/K lines, mmev=1)
         self.dump_ended = False
         self.wl_clock = []      # (tsc, t) pairs from the workload program's lines
         self.wl_runs = []       # the workload program's begin/end lines
@@ -115,89 +117,127 @@ def parse_af(text):
 def parse(lines, vm=0):
     log = Log()
     tsc = None
+    cut = None              # the start of a dump line a kernel message broke off
     for raw in lines:
         src, lvm, text = split_line(raw)
-        if src in ("vmm", "raw"):
-            t = text.strip()
-            if t.startswith("tsc hz="):
-                try:
-                    log.tsc_hz = int(t.split()[1].split("=", 1)[1])
-                    log.tsc_hz_src = "vmm"
-                except (ValueError, IndexError):
-                    pass
-                continue
-            a = parse_af(t)
-            if a is not None:
-                log.af_vms.add(a["vm"])
-                if a["vm"] == vm:
-                    log.af.append(a)
-                continue
-            if src == "vmm":
-                continue
-        if src == "guest" and lvm != vm:
-            continue
-        w = text.split()
-        if not w:
-            continue
-        if w[0] == "wlgt":
-            if len(w) > 1 and w[1].startswith("ev="):
-                d = kvs(w[1:])
-                ev = d.get("ev")
-                if ev == "begin":
-                    tsc = int(d["tsc0"])
-                    log.have_dump = True
-                    log.kpids = {int(p) for p in d.get("kpids", "").split(",") if p}
-                elif ev == "seg":
-                    log.dump_segs[d.get("name")] = d
-                elif ev == "stats":
-                    for k in ("overrun", "dropped"):
-                        try:
-                            log.stats_lost += int(d.get(k, 0))
-                        except ValueError:
-                            pass
-                elif ev == "end":
-                    log.dump_ended = True
-                    # A kernel message may follow on the same console line: digits only.
-                    m = re.match(r"\d+", d.get("lost", "0"))
-                    log.lost = int(m.group(0)) if m else None
-                continue
-            tag = w[1] if len(w) > 1 else ""
-            if tag == "N" or tsc is None or len(w) < 3:
-                continue
-            try:
-                tsc += int(w[2])
-                if tag == "F":
-                    fl = w[5] if len(w) > 5 else "?"
-                    log.gt.append({"tsc": tsc, "ev": "fork", "ppid": int(w[3]), "pid": int(w[4]),
-                                   "flags": None if fl == "?" else int(fl, 16)})
-                elif tag == "E":
-                    log.gt.append({"tsc": tsc, "ev": "exec", "pid": int(w[3]),
-                                   "filename": " ".join(w[4:])})
-                elif tag == "X":
-                    log.gt.append({"tsc": tsc, "ev": "exit", "pid": int(w[3])})
-                elif tag == "S":
-                    log.gt.append({"tsc": tsc, "ev": "switch", "prev": int(w[3]),
-                                   "state": w[4], "next": int(w[5])})
-                elif tag == "M":
-                    log.gt.append({"tsc": tsc, "ev": "marker", "text": " ".join(w[3:])})
-            except (ValueError, IndexError):
-                log.errors.append("bad dump line: " + text.strip())
-        elif w[0] == "wl" and len(w) > 1 and w[1].startswith("ev="):
-            d = kvs(w[1:])
-            if d.get("ev") in ("begin", "end") and "tsc" in d and "t" in d:
-                try:
-                    log.wl_clock.append((int(d["tsc"]), float(d["t"])))
-                except ValueError:
-                    pass
-                log.wl_runs.append(d)
-        elif w[0] == "wlinit" and len(w) > 1 and w[1] == "ev=error":
-            log.errors.append(text.strip())
+        if src == "guest" and lvm == vm:
+            # A kernel message printed while tracedump writes ends up inside a dump line:
+            # "wlgt S 226434 258 Z 91[   60.096633] random: crng init done", the rest of
+            # the dump line (maybe empty) on the next console line.
+            if cut is not None:
+                rest = text.strip()
+                if not rest.startswith("wl") and not GKMSG.match(rest):
+                    text, rest = cut + rest, None
+                else:
+                    text, rest = cut, text
+                cut = None
+                lines_now = [text] + ([rest] if rest is not None else [])
+            else:
+                lines_now = [text]
+            texts = []
+            for t in lines_now:
+                m = GKMSG.search(t)
+                if t.lstrip().startswith("wlgt ") and m:
+                    cut = t[:m.start()]
+                    continue
+                texts.append(t)
+        else:
+            texts = [text]
+        for text in texts:
+            tsc = _parse_line(log, src, lvm, vm, text, tsc)
+    if cut is not None:
+        tsc = _parse_line(log, "guest", vm, vm, cut, tsc)
     if log.tsc_hz is None and len(log.wl_clock) >= 2:
         (t0, s0), (t1, s1) = min(log.wl_clock), max(log.wl_clock)
         if s1 - s0 >= 0.001:
             log.tsc_hz = int((t1 - t0) / (s1 - s0))
             log.tsc_hz_src = "wl"
     return log
+
+
+def _parse_line(log, src, lvm, vm, text, tsc):
+    """One log line; returns the dump's running TSC."""
+    if src in ("vmm", "raw"):
+        t = text.strip()
+        if t.startswith("tsc hz="):
+            try:
+                log.tsc_hz = int(t.split()[1].split("=", 1)[1])
+                log.tsc_hz_src = "vmm"
+            except (ValueError, IndexError):
+                pass
+            return tsc
+        a = parse_af(t)
+        if a is not None:
+            log.af_vms.add(a["vm"])
+            if a["vm"] == vm:
+                log.af.append(a)
+            return tsc
+        if src == "vmm":
+            return tsc
+    if src == "guest" and lvm != vm:
+        return tsc
+    w = text.split()
+    if not w:
+        return tsc
+    if w[0] == "wlgt":
+        if len(w) > 1 and w[1].startswith("ev="):
+            d = kvs(w[1:])
+            ev = d.get("ev")
+            if ev == "begin":
+                tsc = int(d["tsc0"])
+                log.have_dump = True
+                log.kpids = {int(p) for p in d.get("kpids", "").split(",") if p}
+                log.mm_events = d.get("mmev") == "1"
+            elif ev == "seg":
+                log.dump_segs[d.get("name")] = d
+            elif ev == "stats":
+                for k in ("overrun", "dropped"):
+                    try:
+                        log.stats_lost += int(d.get(k, 0))
+                    except ValueError:
+                        pass
+            elif ev == "end":
+                log.dump_ended = True
+                # A kernel message may follow on the same console line: digits only.
+                m = re.match(r"\d+", d.get("lost", "0"))
+                log.lost = int(m.group(0)) if m else None
+            return tsc
+        tag = w[1] if len(w) > 1 else ""
+        if tag == "N" or tsc is None or len(w) < 3:
+            return tsc
+        try:
+            tsc += int(w[2])
+            if tag == "F":
+                fl = w[5] if len(w) > 5 else "?"
+                log.gt.append({"tsc": tsc, "ev": "fork", "ppid": int(w[3]), "pid": int(w[4]),
+                               "flags": None if fl == "?" else int(fl, 16)})
+            elif tag == "E":
+                log.gt.append({"tsc": tsc, "ev": "exec", "pid": int(w[3]),
+                               "filename": " ".join(w[4:])})
+            elif tag == "X":
+                log.gt.append({"tsc": tsc, "ev": "exit", "pid": int(w[3])})
+            elif tag == "S":
+                log.gt.append({"tsc": tsc, "ev": "switch", "prev": int(w[3]),
+                               "state": w[4], "next": int(w[5])})
+            elif tag == "M":
+                log.gt.append({"tsc": tsc, "ev": "marker", "text": " ".join(w[3:])})
+            elif tag in ("U", "L", "K"):     # exit_mm, exec_mm, use_mm (kprobe events)
+                log.gt.append({"tsc": tsc, "ev": {"U": "exit_mm", "L": "exec_mm",
+                                                  "K": "use_mm"}[tag], "pid": int(w[3])})
+                log.mm_events = True
+        except (ValueError, IndexError):
+            log.errors.append("bad dump line: " + text.strip())
+    elif w[0] == "wl" and len(w) > 1 and w[1].startswith("ev="):
+        d = kvs(w[1:])
+        if d.get("ev") in ("begin", "end") and "tsc" in d and "t" in d:
+            try:
+                log.wl_clock.append((int(d["tsc"]), float(d["t"])))
+            except ValueError:
+                pass
+            log.wl_runs.append(d)
+    elif w[0] == "wlinit" and len(w) > 1 and w[1] == "ev=error":
+        log.errors.append(text.strip())
+    return tsc
 
 
 # ---------------------------------------------------------------------------------------
@@ -212,6 +252,8 @@ class Task:
         self.shares_as = shares_as  # CLONE_VM: runs in its parent's address space
         self.thread = thread
         self.first_in = None        # first sched_switch into it
+        self.mm_gone = False        # after its exit_mm event: runs without an mm
+        self.exec_as = None         # the address space its exec_mm event loaded, until its exec
         self.exec_tsc = []
         self.exit_tsc = None
         self.ases = []              # address spaces it owned, in order (dicts)
@@ -228,6 +270,7 @@ class Segment:
         self.as_switches = 0        # sched_switch into another user address space
         self.execs = 0              # successful execs of (then) user tasks
         self.exit_ins = 0           # exit-path switch-ins from another AS (not counted)
+        self.use_mm = 0             # kthread_use_mm events (a kernel thread with a user mm)
         self.procs = []             # ground-truth processes born here (Tasks)
         self.ases = []              # expected address-space creations here
         self.unterminated = False   # the trace ended (or the next began) before its end marker
@@ -277,8 +320,16 @@ def exit_path_switch_ins(events):
     return out
 
 
-def replay(events, kpids):
-    """Walk the ftrace events once; return the segments with their expected counts."""
+def replay(events, kpids, mm_events=None):
+    """Walk the ftrace events once; return the segments with their expected counts.
+
+    With the kprobe events (mm_events: the dump's mmev=1, or any exit_mm/exec_mm event) the
+    exit path and the exec's load are exact: a task's switch-ins after its exit_mm event
+    load nothing (like a kernel thread's), and an exec's address space is loaded at its
+    exec_mm event. Without them the exit path falls back to exit_path_switch_ins() and the
+    load to sched_process_exec."""
+    if mm_events is None:
+        mm_events = any(e["ev"] in ("exit_mm", "exec_mm") for e in events)
     kern = set(kpids) | {2}
     tasks = {}
     segs = []
@@ -293,10 +344,10 @@ def replay(events, kpids):
             t.as_id = ("pre", pid)
         return t
 
-    def new_as(t, kind, tsc):
+    def new_as(t, kind, tsc, load=None):
         nas[0] += 1
         t.as_id = nas[0]
-        a = {"task": t, "kind": kind, "tsc": tsc, "seg": seg, "af": None}
+        a = {"task": t, "kind": kind, "tsc": tsc, "seg": seg, "af": None, "load": load}
         t.ases.append(a)
         if seg is not None:
             seg.ases.append(a)
@@ -311,7 +362,7 @@ def replay(events, kpids):
                 cur_as = task(p).as_id
             break
 
-    lazy_ins = exit_path_switch_ins(events)
+    lazy_ins = set() if mm_events else exit_path_switch_ins(events)
 
     for i, e in enumerate(events):
         ev = e["ev"]
@@ -351,14 +402,27 @@ def replay(events, kpids):
             t = task(e["next"])
             if t.first_in is None:
                 t.first_in = e["tsc"]
-            if i in lazy_ins:
+            if i in lazy_ins or t.mm_gone:
                 # on its exit path its mm is gone: it borrows cur_as like a kernel thread
                 if t.user and t.as_id != cur_as and seg is not None:
                     seg.exit_ins += 1       # one the rule without the exit path would count
-            elif t.user:
+            elif t.user or t.exec_as is not None:
                 if t.as_id != cur_as and seg is not None:
                     seg.as_switches += 1
                 cur_as = t.as_id
+        elif ev == "exit_mm":
+            t = task(e["pid"])
+            t.mm_gone = True
+        elif ev == "exec_mm":
+            # exec_mmap() loads the new mm right after this event, with no scheduling point
+            # in between: from here on the task runs in its new address space
+            t = task(e["pid"])
+            t.mm_gone = False
+            t.exec_as = new_as(t, "exec", e["tsc"], load=e["tsc"])
+            cur_as = t.as_id
+        elif ev == "use_mm":
+            if seg is not None:
+                seg.use_mm += 1
         elif ev == "exec":
             t = task(e["pid"])
             if not t.user:          # a usermode helper: a user task from its exec on
@@ -370,8 +434,13 @@ def replay(events, kpids):
                         seg.procs.append(t)
             t.exec_tsc.append(e["tsc"])
             t.shares_as = False
-            new_as(t, "exec", e["tsc"])
-            cur_as = t.as_id        # exec loads the new address space at once
+            t.mm_gone = False
+            if t.exec_as is not None:   # loaded at its exec_mm event
+                t.exec_as["tsc"] = e["tsc"]
+                t.exec_as = None
+            else:
+                new_as(t, "exec", e["tsc"])
+                cur_as = t.as_id    # exec loads the new address space at once
             if seg is not None:
                 seg.execs += 1
         elif ev == "exit":
@@ -395,6 +464,8 @@ def as_window(a):
         # (or its previous exec), no later than sched_process_exec. Not "after its last
         # switch-in": exec may be preempted between exec_mmap() and the tracepoint.
         hi = a["tsc"]
+        if a.get("load") is not None:   # the exec_mm event: right before the load
+            return a["load"], (hi if hi != a["load"] else t.exit_tsc)
         prior = [x for x in [t.fork_tsc, t.first_in] + t.exec_tsc if x is not None and x < hi]
         lo = max(prior) if prior else None
     return lo, hi
@@ -411,7 +482,7 @@ def compare(log, slack_us=0.0, only=None):
     """The per-workload results (list of dicts)."""
     hz = log.tsc_hz
     slack = int(slack_us * hz / 1e6) if hz else 0
-    segs, _ = replay(log.gt, log.kpids)
+    segs, _ = replay(log.gt, log.kpids, log.mm_events or None)
 
     creates = [a for a in log.af if a.get("ev") == "create"]
     exits = {a["pid"]: a for a in log.af if a.get("ev") == "exit"}
@@ -520,6 +591,7 @@ def compare(log, slack_us=0.0, only=None):
             "af_creates": len(cands), "gt_exits": sum(1 for t in s.procs if t.exit_tsc is not None), "gt_as_exits": as_exits,
             "af_exits": inf_exits, "sched_switches": s.switches, "as_switches": s.as_switches,
             "execs": s.execs, "exit_ins": s.exit_ins,
+            "exit_path": "events" if log.mm_events else "heuristic", "use_mm": s.use_mm,
             "dump_as_switches": dump.get("as_switches", "-"),
             "verdict": "fail" if reasons else "pass", "reason": ",".join(reasons),
             "fp_tsc": [c["tsc"] for c in fp_list],
@@ -540,8 +612,8 @@ def machine_line(r):
     keys = ["workload", "n", "fn", "fp", "fp_exec", "switches", "expected",
             "create_lag_med_us", "create_lag_max_us", "exit_lag_med_us", "exit_lag_max_us",
             "fn_exit", "gt_procs", "gt_as", "af_creates", "gt_exits", "gt_as_exits", "af_exits",
-            "sched_switches", "as_switches", "execs", "exit_ins", "dump_as_switches", "action",
-            "verdict"]
+            "sched_switches", "as_switches", "execs", "exit_ins", "dump_as_switches",
+            "exit_path", "use_mm", "action", "verdict"]
     out = []
     for k in keys:
         v = r[k]

@@ -8,7 +8,9 @@ workloads with kernel threads, lazy TLB and usermode helpers; an independent mod
 antfarm at the level of CR3 loads (create at the first load of an address space, switch
 when another process comes into effect, including the load inside exec, exit at the first
 CR3 load after the address space emptied) writes the VMM's antfarm lines from the same
-guest run. Good runs must pass; each kind of error must fail. When a native guest log
+guest run. Good runs must pass; each kind of error must fail. The guest model writes the
+dump with or without the kprobe events (exit_mm, exec_mm: U and L lines, mmev=1); with
+them the tool is exact where its exit-path heuristic is not. When a native guest log
 with a dump exists (build/guest/native.log, or $AFC_NATIVE_LOG), the antfarm model is
 also run over its real ftrace events.
 """
@@ -33,8 +35,10 @@ FORK_FLAGS, VFORK_FLAGS = 0x1200000, 0x4111
 # A guest: a UP Linux 2.6+ scheduler as seen by ftrace
 
 class Guest:
-    def __init__(self, kpids=(2, 14, 15, 17)):
+    def __init__(self, kpids=(2, 14, 15, 17), mm_events=False):
         self.t = 10_000_000_000
+        self.mm_events = mm_events  # dump the exit_mm/exec_mm kprobe events (U, L lines)
+        self.dropped = set()        # pids past exit_mm()
         self.ev = []            # (tsc, kind, fields): the ftrace events, absolute
         self.kpids = list(kpids)
         self.cur = 1            # init runs when tracing starts
@@ -59,15 +63,24 @@ class Guest:
         self.add("F", parent, pid, "%x" % flags if flags is not None else "?")
         return pid
 
-    def exec(self, pid, path="/bin/workload"):
+    def exec(self, pid, path="/bin/workload", between=None):
+        """exec_mmap() loads the new mm (the exec_mm event, L), then sched_process_exec;
+        between(): what runs in between (the task preempted after the load)."""
+        self.add("L", pid)
+        if between is not None:
+            between()
         self.add("E", pid, path)
 
     def exit(self, pid):
+        if pid not in self.dropped:
+            self.exit_mm(pid)
         self.add("X", pid)
 
     def exit_mm(self, pid):
-        """exit_mm(): current->mm = NULL, then mmput() empties the address space. No trace
-        event (kept out of the dump); the antfarm model sees the teardown."""
+        """exit_mm(): current->mm = NULL, then mmput() empties the address space. The
+        exit_mm kprobe event (U) when the dump has them; the antfarm model sees the
+        teardown."""
+        self.dropped.add(pid)
         self.add("XM", pid)
 
     def exit_preempted(self, pid, by, times=1, via_kthread=False):
@@ -166,9 +179,12 @@ class Guest:
     def dump_lines(self, lost=0):
         out = ["wlgt ev=stats cpu=0 entries=%d overrun=0 dropped=0 read=0" % len(self.ev)]
         last = self.ev[0][0]
-        out.append("wlgt ev=begin tsc0=%d kpids=%s" % (last, ",".join(map(str, self.kpids))))
+        out.append("wlgt ev=begin tsc0=%d kpids=%s%s" % (last, ",".join(map(str, self.kpids)),
+                                                        " mmev=1" if self.mm_events else ""))
+        tags = {"XM": "U", "L": "L"} if self.mm_events else {"XM": None, "L": None}
         for tsc, kind, f in self.ev:
-            if kind not in ("F", "E", "X", "S", "M", "N"):  # model-internal (exit_mm)
+            kind = tags.get(kind, kind)
+            if kind not in ("F", "E", "X", "S", "M", "N", "U", "L"):  # model-internal
                 continue
             out.append("wlgt %s %d %s" % (kind, tsc - last, " ".join(str(x) for x in f)))
             last = tsc
@@ -217,6 +233,7 @@ def antfarm_model(events, kpids, exec_switch=True):
         if old is not None and old is not a and old["dead"]:
             exit_(old, tsc + 2)
 
+    loaded = set()            # pids whose exec_mmap() ran, sched_process_exec not yet
     # the shell's address space is in CR3 when tracing starts
     sh = get(1)
     create(sh, events[0][0] - 10**6)
@@ -238,17 +255,23 @@ def antfarm_model(events, kpids, exec_switch=True):
             a = get(int(f[2]))
             if a is not None and a is not st["cr3"]:
                 load(a, tsc + 300)
-        elif kind == "E":
+        elif kind in ("L", "E"):           # exec_mmap() loads the new mm; the exec event
             pid = int(f[0])
+            if kind == "E" and pid in loaded:
+                loaded.discard(pid)
+                continue
+            if kind == "L":
+                loaded.add(pid)
             old = get(pid)
             kern.discard(pid)
             a = task_as[pid] = new_as()
-            load(a, tsc - 900, exec_switch)
+            at = tsc + 300 if kind == "L" else tsc - 900
+            load(a, at, exec_switch)
             if old is not None:
                 old["users"] -= 1
                 if old["users"] == 0:
                     old["dead"] = True
-                    exit_(old, tsc - 500)     # emptied after being switched out
+                    exit_(old, at + 400)      # emptied after being switched out
         elif kind in ("X", "XM"):          # the exit, or exit_mm() before it
             pid = int(f[0])
             a = task_as.get(pid)
@@ -622,29 +645,143 @@ def pid_reuse():
 def exec_preempted_after_load():
     """exec_mmap() loads the new CR3, then the task is preempted before the exec tracepoint:
     the create predates the task's last switch-in, and still matches its exec."""
-    g = Guest()
+    for mm_events in (False, True):
+        g = Guest(mm_events=mm_events)
 
-    def body(wl):
-        c = g.fork(wl)
-        g.switch(c)
-        g.kthread_blip()                    # out and back in, inside exec
-        g.exec(c)
-        g.exit(c)
-        g.switch(wl, "Z")
-    g.action("forkexec:1", body)
-    af = antfarm_model(g.ev, g.kpids)
-    e = [tsc for tsc, k, f in g.ev if k == "E"][-1]
-    blip = [tsc for tsc, k, f in g.ev if k == "S" and f[2] == 15][-1]
-    for a in af:
-        if a["ev"] == "create" and a["tsc"] == e - 900:
-            a["tsc"] = blip - 1000
-    rc, out, res = run(build_log(g, af))
-    r = res["forkexec:1"]
-    check(rc == 0 and r["fp"] == 0 and r["fp_exec"] == 2, out)
+        def body(wl):
+            c = g.fork(wl)
+            g.switch(c)
+            g.exec(c, between=g.kthread_blip)   # out and back in, inside exec
+            g.exit(c)
+            g.switch(wl, "Z")
+        g.action("forkexec:1", body)
+        af = antfarm_model(g.ev, g.kpids)
+        blip = [tsc for tsc, k, f in g.ev if k == "S" and f[2] == 15][-1]
+        check(any(a["ev"] == "create" and a["tsc"] < blip for a in af[2:]), af)
+        rc, out, res = run(build_log(g, af))
+        r = res["forkexec:1"]
+        check(rc == 0 and r["fp"] == 0 and r["fp_exec"] == 2, out)
 
 
 @test
-def exit_path_switch_ins_load_no_cr3():
+def with_mm_events_the_same_runs_pass():
+    """The kprobe events (U, L, mmev=1) in the dump: the standard workloads, helpers and
+    the exit-path cases pass with the exact rule, and exit_ins counts the same switch-ins
+    the heuristic took out where it is right."""
+    g = Guest(mm_events=True)
+    g.fork_only(5)
+    g.forkexec(5)
+    g.vforkexec(5)
+    g.helpers()
+    rc, out, res = run(build_log(g))
+    check(rc == 0 and all(r["exit_path"] == "events" for r in res.values()), out)
+    check(res["forkexec:5"]["fp_exec"] == 6 and res["helpers:2"]["gt_procs"] == 2, res)
+
+    g = Guest(mm_events=True)
+
+    def body(wl):
+        for i in range(6):
+            c = g.fork(wl)
+            g.switch(c)
+            if i == 1:
+                g.exit_preempted(c, wl)
+            elif i == 3:
+                g.exit_preempted(c, wl, times=2)
+            elif i == 4:
+                g.exit_preempted(c, wl, via_kthread=True)
+            else:
+                g.exit(c)
+            g.switch(wl, "Z")
+    g.action("fork:6", body)
+    rc, out, res = run(build_log(g))
+    r = res["fork:6"]
+    check(rc == 0 and r["switches"] == r["expected"] == 15 and r["exit_ins"] == 4, out)
+    # without the events the heuristic gives the same here
+    g.mm_events = False
+    rc, out, res2 = run(build_log(g))
+    check(rc == 0 and res2["fork:6"]["exit_path"] == "heuristic" and
+          res2["fork:6"]["exit_ins"] == 4, out)
+
+
+def _both(body, name):
+    """The tool's results for one action, without and with the kprobe events."""
+    out = []
+    for mm_events in (False, True):
+        g = Guest(mm_events=mm_events)
+        g.action(name, lambda wl: body(g, wl))
+        rc, text, res = run(build_log(g))
+        out.append((rc, res[name], text))
+    return out
+
+
+@test
+def mm_events_exact_where_the_heuristic_is_not():
+    """Cases the exit-path heuristic gets wrong and the events get right."""
+    def early(g, wl):               # preempted before exit_mm(): gets its CR3 back
+        c = g.fork(wl)
+        g.switch(c)
+        g.switch(wl, "R+")
+        g.switch(c, "S")
+        g.exit(c)
+        g.switch(wl, "Z")
+    (rc0, r0, _), (rc1, r1, out) = _both(early, "fork:1")
+    check(rc0 == 1 and r0["switches"] == r0["expected"] + 2, r0)
+    check(rc1 == 0 and r1["exit_ins"] == 0 and r1["switches"] == r1["expected"], out)
+
+    def sleeps(g, wl):              # sleeps (D) inside mmput(), after exit_mm(): no CR3
+        c = g.fork(wl)
+        g.switch(c)
+        g.exit_mm(c)
+        g.switch(wl, "D")
+        g.switch(c, "S")
+        g.exit(c)
+        g.switch(wl, "Z")
+    (rc0, r0, _), (rc1, r1, out) = _both(sleeps, "fork:1")
+    check(rc0 == 1 and r0["switches"] == r0["expected"] - 2, r0)
+    check(rc1 == 0 and r1["exit_ins"] == 1, out)
+
+    def vfork_parent_between(g, wl):
+        # the vfork child's exec_mmap() wakes the parent (exec_mm_release()), loads the new
+        # mm, and is preempted by the parent before sched_process_exec: the parent's
+        # switch-in loads the old (shared) mm again, the child's the new one
+        c = g.fork(wl, VFORK_FLAGS)
+        g.switch(c, "D")
+
+        def parent_runs():
+            g.switch(wl, "R+")
+            g.switch(c, "S")
+        g.exec(c, between=parent_runs)
+        g.exit(c)
+        g.switch(wl, "Z")
+    (rc0, r0, _), (rc1, r1, out) = _both(vfork_parent_between, "vforkexec:1")
+    check(rc0 == 1 and r0["switches"] == r0["expected"] + 2, r0)
+    check(rc1 == 0 and r1["switches"] == r1["expected"], out)
+
+
+@test
+def dump_line_cut_by_a_kernel_message():
+    """A kernel notice printed while tracedump writes cuts a dump line on the console
+    (seen: "wlgt S 226434 258 Z 91[   60.096633] random: crng init done"); the rest of the
+    line follows the notice."""
+    text = "\n".join([
+        "vm0| wlgt ev=begin tsc0=1000 kpids=2",
+        "vm0| wlgt S 0 1 S 258",
+        "vm0| wlgt S 226434 258 Z 91[   60.096633] random: crng init done",
+        "vm0| ",
+        "vm0| wlgt S 10 91 S 25[   61.000000] random: something",
+        "vm0| 9",
+        "vm0| wlgt X 5 259",
+        "vm0| wlgt ev=end lines=3 entries=3 written=3 lost=0",
+    ]).splitlines()
+    log = ac.parse(text)
+    sw = [(e["prev"], e["state"], e["next"]) for e in log.gt if e["ev"] == "switch"]
+    check(sw == [(1, "S", 258), (258, "Z", 91), (91, "S", 259)] and not log.errors,
+          (sw, log.errors))
+    check([e["tsc"] for e in log.gt] == [1000, 227434, 227444, 227449], log.gt)
+
+
+@test
+def exit_path_switch_ins_load_no_cr3():   # (the heuristic: a dump without the events)
     """A child preempted inside exit_mm()'s teardown (R+) and switched back in has no mm: it
     runs like a kernel thread on the borrowed address space, so neither its switch-in nor
     its switch-out to the parent is an address-space switch (as on real runs: 3 such
@@ -766,6 +903,14 @@ def exit_path_real_sequences():
     # (8 + 1 without the exit path).
     check(segs[0].as_switches == 6 and segs[0].execs == 1 and segs[0].exit_ins == 1,
           (segs[0].as_switches, segs[0].execs, segs[0].exit_ins))
+    # The same with the exit_mm events where they must be: 110's before its preemption
+    # (its address space was empty by then), 325's after its last switch-in.
+    ev2 = sorted(ev + [{"tsc": 28575910000, "ev": "exit_mm", "pid": 110},
+                       {"tsc": 34888000000, "ev": "exit_mm", "pid": 325}],
+                 key=lambda e: e["tsc"])
+    segs, _ = ac.replay(ev2, {15})
+    check(segs[0].as_switches == 6 and segs[0].execs == 1 and segs[0].exit_ins == 1,
+          (segs[0].as_switches, segs[0].execs, segs[0].exit_ins))
 
 
 @test
@@ -840,9 +985,9 @@ def real_native_dump_with_modelled_antfarm():
     log = ac.parse(text.splitlines())
     if not log.have_dump or not log.dump_ended:
         return "skip (no complete dump in %s)" % path
-    # The dump has no exit_mm(): the model takes it where the tool's rule does, just before
-    # the preemption (switch-out) that starts a task's exit path.
-    lazy = ac.exit_path_switch_ins(log.gt)
+    # Without exit_mm events the model takes exit_mm() where the tool's rule does, just
+    # before the preemption (switch-out) that starts a task's exit path.
+    lazy = set() if log.mm_events else ac.exit_path_switch_ins(log.gt)
     xm = {}
     for j in sorted(lazy):
         pid = log.gt[j]["next"]
@@ -869,6 +1014,10 @@ def real_native_dump_with_modelled_antfarm():
             ev.append((e["tsc"], "S", (e["prev"], e["state"], e["next"])))
         elif k == "marker":
             ev.append((e["tsc"], "M", (e["text"],)))
+        elif k == "exit_mm":
+            ev.append((e["tsc"], "XM", (e["pid"],)))
+        elif k == "exec_mm":
+            ev.append((e["tsc"], "L", (e["pid"],)))
     af = antfarm_model(ev, sorted(log.kpids))
     body = "\n".join(l for l in text.splitlines() if " wlgt " in l or " wl " in l or
                      l.startswith(("wlgt", "wl ")))
@@ -877,7 +1026,8 @@ def real_native_dump_with_modelled_antfarm():
     for r in res.values():
         if r["workload"] == "forkexec":
             check(r["fp_exec"] == r["gt_procs"], r)
-    return "ok (%d workloads from %s)" % (len(res), os.path.basename(path))
+    return "ok (%d workloads from %s, exit path from %s)" % (
+        len(res), os.path.basename(path), "events" if log.mm_events else "the heuristic")
 
 
 def main():

@@ -1,19 +1,28 @@
 /* tracedump.c — compact ftrace ground truth for the serial console (docs/guest.md).
  *
- *   tracedump [-s] TRACEFILE [KPID...]
+ *   tracedump [-s] [-m] TRACEFILE [KPID...]
  *
  * Reads /sys/kernel/tracing/trace (trace_clock=x86-tsc; events sched_process_fork,
  * sched_process_exec, sched_process_exit, sched_switch, task_newtask, and trace_marker
- * writes "wl begin ACTION" / "wl end ACTION"). KPIDs: the kernel threads alive when
- * tracing began (kthreadd's children). -s prints the summary lines only.
+ * writes "wl begin ACTION" / "wl end ACTION"; with -m also the init script's kprobe
+ * events myrmex/exit_mm, myrmex/exec_mm and myrmex/use_mm). KPIDs: the kernel threads
+ * alive when tracing began (kthreadd's children). -s prints the summary lines only; -m
+ * says the kprobe events were enabled (the begin line then carries mmev=1).
  *
  * Output, every line starting with "wlgt":
- *   wlgt ev=begin tsc0=T kpids=P,P,...        the first event's absolute TSC
+ *   wlgt ev=begin tsc0=T kpids=P,P,... [mmev=1]  the first event's absolute TSC
  *   wlgt F dT ppid pid clone_flags_hex        sched_process_fork (flags from task_newtask)
  *   wlgt E dT pid filename                    sched_process_exec
  *   wlgt X dT pid                             sched_process_exit
  *   wlgt S dT prev_pid prev_state next_pid    sched_switch
  *   wlgt M dT text...                         trace_marker
+ *   wlgt U dT pid                             myrmex/exit_mm: exit_mm() set pid's mm to
+ *                                             NULL (its later switch-ins load no CR3)
+ *   wlgt L dT pid                             myrmex/exec_mm: exec_mmap() is about to
+ *                                             load pid's new mm (no scheduling point in
+ *                                             between; sched_process_exec follows)
+ *   wlgt K dT pid                             myrmex/use_mm: kernel thread pid took on a
+ *                                             user mm (kthread_use_mm())
  *   wlgt N pid comm                           a pid's name when first seen or changed (may
  *                                             follow the line naming the pid; a forked
  *                                             child inherits its parent's name silently)
@@ -34,6 +43,9 @@
 static unsigned char kern[PIDS];
 static u32 mm[PIDS];            /* address-space id; 0 = unknown */
 static u32 cflags[PIDS];
+static unsigned char gone[PIDS];    /* exit_mm seen: runs without an mm, like a kthread */
+static unsigned char loaded[PIDS];  /* exec_mm seen, its sched_process_exec not yet */
+static int mmev;
 static char names[PIDS][16];
 static u32 nmm, curmm;
 static int events = 1;
@@ -95,7 +107,9 @@ static void line_head(const char *tag, u64 ts)
 {
     if (!started) {
         started = 1; last = ts;
-        puts_("wlgt ev=begin tsc0="); putu(ts); kvs("kpids", kplist); puts_("\n");
+        puts_("wlgt ev=begin tsc0="); putu(ts); kvs("kpids", kplist);
+        if (mmev) kv("mmev", 1);
+        puts_("\n");
     }
     puts_("wlgt "); puts_(tag); puts_(" "); putu(ts - last);
     last = ts;
@@ -173,7 +187,24 @@ static void do_line(char *l)
     lastts = ts;
     nlines++;
 
-    if (seq(ev, "task_newtask:")) {
+    if (seq(ev, "exit_mm:") || seq(ev, "exec_mm:") || seq(ev, "use_mm:")) {
+        /* kprobe events carry no pid field: take it from the "comm-pid" task field */
+        if (ci < 1) return;
+        const char *d = 0;
+        for (const char *q = tok[ci - 1]; *q; q++) if (*q == '-') d = q;
+        if (!d) return;
+        u32 p = (u32)num(d + 1);
+        const char *tag = ev[1] == 'x' ? (ev[2] == 'i' ? "U" : "L") : "K";
+        if (tag[0] == 'U') {
+            gone[ix(p)] = 1;                /* no CR3 for it from here on */
+        } else if (tag[0] == 'L') {
+            mm[ix(p)] = ++nmm;              /* loaded without a scheduling point */
+            curmm = mm[ix(p)];
+            loaded[ix(p)] = 1;
+            gone[ix(p)] = 0;
+        }
+        if (events) { line_head(tag, ts); puts_(" "); putu(p); puts_("\n"); }
+    } else if (seq(ev, "task_newtask:")) {
         const char *f = fv(ti + 4, "clone_flags");
         u32 v = 0;
         for (; *f; f++) v = v * 16 + (u32)(*f <= '9' ? *f - '0' : (*f | 0x20) - 'a' + 10);
@@ -183,6 +214,7 @@ static void do_line(char *l)
         u32 f = cflags[ix(cp)];
         cflags[ix(cp)] = 0;
         kern[ix(cp)] = (!user(pp) || pp == 2);
+        gone[ix(cp)] = loaded[ix(cp)] = 0;
         if (f && (f & 0x100)) {            /* CLONE_VM: the parent's address space */
             if (!mm[ix(pp)]) mm[ix(pp)] = PRE | pp;
             mm[ix(cp)] = mm[ix(pp)];
@@ -205,7 +237,9 @@ static void do_line(char *l)
     } else if (seq(ev, "sched_process_exec:")) {
         u32 p = (u32)num(fv(ti + 3, "pid"));
         kern[ix(p)] = 0;                    /* a usermode helper becomes a user task */
-        mm[ix(p)] = ++nmm;
+        if (!loaded[ix(p)]) mm[ix(p)] = ++nmm;  /* else exec_mm made it, and loaded it */
+        loaded[ix(p)] = 0;
+        gone[ix(p)] = 0;
         sexecs++;
         curmm = mm[ix(p)];                  /* exec loads the new address space at once */
         if (events) {
@@ -222,7 +256,7 @@ static void do_line(char *l)
         sswitch++;
         /* An address-space switch: the incoming task is a user task whose address
          * space differs from the last one loaded (kernel threads borrow it). */
-        if (user(np)) {
+        if (user(np) && !gone[ix(np)]) {
             if (!mm[ix(np)]) mm[ix(np)] = PRE | np;
             if (mm[ix(np)] != curmm) { sas++; curmm = mm[ix(np)]; }
         }
@@ -253,9 +287,13 @@ static char lbuf[1024];
 int wl_main(int argc, char **argv)
 {
     int a = 1;
-    if (a < argc && seq(argv[a], "-s")) { events = 0; a++; }
+    for (; a < argc && argv[a][0] == '-'; a++) {
+        if (seq(argv[a], "-s")) events = 0;
+        else if (seq(argv[a], "-m")) mmev = 1;
+        else break;
+    }
     if (a >= argc) {
-        puts_("usage: tracedump [-s] TRACEFILE [KPID...]\n"); flush();
+        puts_("usage: tracedump [-s] [-m] TRACEFILE [KPID...]\n"); flush();
         return 2;
     }
     const char *path = argv[a++];

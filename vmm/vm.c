@@ -247,10 +247,12 @@ int vm_run(struct vm *vm)
     if (vm->linelen) env_console_out(vm, '\n');
     print_stats(vm);
     if (vm->af) antfarm_vm_end(vm->af);
-    bool clean = strcmp(vm->stop_reason, "exit-port") ? !strcmp(vm->stop_reason, "reset") ||
-                 !strcmp(vm->stop_reason, "halt") || !strcmp(vm->stop_reason, "triple-fault")
-                                                     : true;
-    int code = !strcmp(vm->stop_reason, "exit-port") ? vm->stop_code : clean ? 0 : 1;
+    // Resets, halts and triple faults are clean stops (code 0); an exit-port write passes
+    // the guest's own code; anything else is an error of that VM (code 1).
+    const char *r = vm->stop_reason;
+    bool exitport = !strcmp(r, "exit-port");
+    bool clean = !strcmp(r, "reset") || !strcmp(r, "halt") || !strcmp(r, "triple-fault");
+    int code = exitport ? vm->stop_code : clean ? 0 : 1;
     log_info("vm=%d stop reason=%s code=%d", vm->id, vm->stop_reason, code);
     return code;
 }

@@ -65,6 +65,7 @@ unit: $(BUILD)/host/unit_tests
 
 # Test guests and the default Linux guest bring their own rules.
 -include tests/guests/guests.mk
+-include tests/guests/oldproto/oldproto.mk
 -include tests/guests/linux/linux.mk
 
 QEMU_FLAGS := -accel tcg -cpu qemu64,+svm -m 512 -serial stdio -display none -no-reboot \

@@ -193,10 +193,11 @@ static void devices_tick(struct vm *vm)
 static void wake_fn(struct timer *t) { UNUSED(t); }
 
 // The vCPU waits in HLT: sleep the host until an interrupt (the wake timer or another).
+// Called with interrupts off; "sti; hlt" is atomic (STI's shadow covers the HLT), so a
+// timer that fires after the check cannot be lost.
 static void idle(struct vm *vm)
 {
-    sti();
-    hlt();
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
     timer_run_expired();
 }
 
@@ -230,6 +231,7 @@ int vm_run(struct vm *vm)
     struct exit_info e;
     vm->wake.fn = wake_fn;
     while (!vm->stopped) {
+        cli();                                // until VMRUN: no wake-up may slip by
         devices_tick(vm);
         if (vm->af) antfarm_tick(vm->af);     // periodic summary (antfarm.summary=SECONDS)
         if (v->halted) {

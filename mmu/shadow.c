@@ -384,6 +384,8 @@ void mmu_invlpg(struct vcpu *v, u32 va)
 
 const struct mmu_stats *mmu_stats(struct mmu *m) { return &m->st; }
 
+bool mmu_dir_valid(struct mmu *m, u32 cr3) { return (cr3 >> 12) < m->npages; }
+
 bool mmu_take_flush(struct mmu *m)
 {
     bool f = m->need_flush;

@@ -56,6 +56,8 @@ bool mmu_write_gpa(struct mmu *m, u32 gpa, const void *buf, u32 len);
 // page table (a freed directory reused as data). False if it must stay protected.
 bool mmu_unprotect(struct mmu *m, u32 gpa);
 const struct mmu_stats *mmu_stats(struct mmu *m);
+// Is this page directory address inside guest RAM?
+bool mmu_dir_valid(struct mmu *m, u32 cr3);
 // The hardware CR0/CR4 the shadow needs for the guest-visible values.
 u32 mmu_hw_cr0(u32 guest_cr0);
 u32 mmu_hw_cr4(u32 guest_cr4);

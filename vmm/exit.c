@@ -21,6 +21,16 @@ static u32 read_cr(struct vcpu *v, int cr)
     return 0;
 }
 
+// Paging with a page directory outside guest RAM cannot be shadowed: stop the VM.
+// True when cr3 names a directory in RAM; otherwise the VM is stopped and false returned.
+static bool dir_ok(struct vcpu *v, u32 cr3)
+{
+    if (mmu_dir_valid(v->mmu, cr3)) return true;
+    log_err("vm=%d page directory outside guest RAM: cr3=0x%x rip=0x%llx", v->vm->id, cr3, v->rip);
+    vm_stop(v->vm, "bad-cr3", 1);
+    return false;
+}
+
 // Apply a guest write to CR0/CR3/CR4; false if it must raise #GP.
 static bool write_cr(struct vcpu *v, int cr, u32 val)
 {
@@ -34,10 +44,12 @@ static bool write_cr(struct vcpu *v, int cr, u32 val)
             vm_stop(v->vm, "unsupported-real-mode", 1);
             return true;
         }
+        if ((val & CR0_PG) && !dir_ok(v, v->cr3)) return true;
         v->cr0 = val | CR0_ET;
         mmu_paging_changed(v, old0, old4);
         return true;
     case 3:
+        if ((v->cr0 & CR0_PG) && !dir_ok(v, val)) return true;
         mmu_load_cr3(v, val);
         return true;
     case 4:

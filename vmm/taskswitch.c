@@ -108,6 +108,7 @@ static void switch_task(struct vcpu *v, u16 sel, int kind, bool has_err, u32 err
     vcpu_set_seg(v, SEG_TR, &nts);
 
     // Load the incoming task; CR3 first, so that its segments are read in its space.
+    if ((v->cr0 & CR0_PG) && !mmu_dir_valid(v->mmu, new.cr3)) return fail(v, "TSS CR3 outside guest RAM");
     if (v->cr0 & CR0_PG) mmu_load_cr3(v, new.cr3);
     v->rip = new.eip;
     v->rflags = new.eflags | RFLAGS_RESERVED1;

@@ -158,6 +158,10 @@ void trap(struct trapframe *tf)
         return;
     }
     if (v == VEC_SPURIOUS) return;
+    if (v == EXC_NMI) {              // e.g. taken after a guest's NMI exit: nothing to do
+        log_warn("host NMI at rip=0x%llx", tf->rip);
+        return;
+    }
     if (catcher && catcher->vector == v) {
         catcher->caught = true;
         catcher->error = tf->error;

@@ -7,11 +7,20 @@
 
 #define EFER_GUEST_WRITABLE 0ULL    // no SYSCALL, LM or NX is offered: only 0 is valid
 
+// One line per unknown MSR; past VM_MAX_LOGGED_MSRS of them, one last line and silence,
+// so that a guest probing MSRs in a loop cannot flood the console.
 static void log_once(struct vm *vm, u32 msr, bool write)
 {
     for (int i = 0; i < vm->nlogged_msrs; i++)
         if (vm->logged_msrs[i] == msr) return;
-    if (vm->nlogged_msrs < VM_MAX_LOGGED_MSRS) vm->logged_msrs[vm->nlogged_msrs++] = msr;
+    if (vm->nlogged_msrs > VM_MAX_LOGGED_MSRS) return;
+    if (vm->nlogged_msrs == VM_MAX_LOGGED_MSRS) {
+        vm->nlogged_msrs++;
+        log_warn("vm=%d msr unknown: more than %d distinct MSRs, no more lines", vm->id,
+                 VM_MAX_LOGGED_MSRS);
+        return;
+    }
+    vm->logged_msrs[vm->nlogged_msrs++] = msr;
     log_warn("vm=%d msr unknown %s 0x%x: #GP to the guest", vm->id, write ? "wrmsr" : "rdmsr", msr);
 }
 

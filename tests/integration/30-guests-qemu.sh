@@ -72,3 +72,12 @@ if [ "$STATUS" = 0 ] && [ "$(grep -c 'vm=0 stop reason=triple-fault' "$log")" = 
    log_has "$log" 'vm=0 restart count=2' && log_has "$log" 'maxrestarts=2 reached'; then
     pass guest-onreset-restart
 else fail guest-onreset-restart "status=$STATUS" "$log"; fi
+
+# antfarm=off: no bookkeeping, no antfarm lines; the shadow MMU tracks only what it shadows.
+for g in mmu ptwrite; do
+    log=$LOGDIR/guest-$g-antfarm-off.log
+    qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4 antfarm=off" \
+        -initrd "$G/$g.elf"
+    if [ "$STATUS" = 0 ] && guest_ok "$log" && ! log_has "$log" 'antfarm vm='; then pass "guest-$g-antfarm-off"
+    else fail "guest-$g-antfarm-off" "status=$STATUS" "$log"; fi
+done

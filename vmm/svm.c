@@ -352,6 +352,7 @@ void vcpu_run(struct vcpu *v, struct exit_info *e)
         vm->c.tlb_control = tlb_control_for[by_asid][v->tlb_flush];
     v->tlb_flush = TLB_FLUSH_NONE;
     vm->c.clean = 0;
+    vm->c.insn_len = 0;      // decode assists fill it only for some exits: never reuse old bytes
 
     clgi();
     sti();

@@ -9,14 +9,13 @@
 #include "io.h"
 #include "print.h"
 #include "serial.h"
-#include "vmm/testdev.h"
+#include "test.h"
 #include "tests/guests/oldproto/oldproto.h"
 
 #if !defined(PROTO) || !defined(SETUP_SECTS) || !defined(INITRD_MAX)
 #error "build with -DPROTO=... -DSETUP_SECTS=... -DINITRD_MAX=..."
 #endif
 
-#define EXIT_PORT      0xf4
 #define ENTRY_MAGIC    0x0e7e41a9u
 #define KERNEL_CS      0x10
 #define KERNEL_DS      0x18
@@ -82,7 +81,6 @@ extern char _end[], _image_end[];
 void oldproto_main(void);
 void oldproto_trap(uint32_t *frame);
 
-static uint32_t passed, failed;
 static uint32_t zp = ZP_ADDR;          // the zero page being checked
 static uint32_t mem_mb;                // mem_mb= from the command line, 0 if absent
 static uint32_t tsc_khz;               // 0 until calibrated
@@ -99,40 +97,12 @@ static inline uint8_t rd8(uint32_t a) { uint8_t v; __asm__ volatile("movb (%1), 
 static inline void wr32(uint32_t a, uint32_t v) { __asm__ volatile("movl %0, (%1)" : : "r"(v), "r"(a) : "memory"); }
 static inline void wr16(uint32_t a, uint16_t v) { __asm__ volatile("movw %0, (%1)" : : "r"(v), "r"(a) : "memory"); }
 
-// ---- reporting
-static void pass(const char *name) { passed++; gprintf("PASS %s\n", name); }
-
-static int check(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int check(int ok, const char *name, const char *fmt, ...)
-{
-    if (ok) { pass(name); return 1; }
-    va_list ap;
-    failed++;
-    gprintf("FAIL %s: ", name);
-    va_start(ap, fmt);
-    gvprintf(fmt, ap);
-    va_end(ap);
-    gprintf("\n");
-    return 0;
-}
-
-static void skip(const char *name, const char *why) { gprintf("SKIP %s (%s)\n", name, why); }
-
-static void __attribute__((noreturn)) finish(void)
-{
-    gprintf("RESULT pass=%u fail=%u\n", passed, failed);
-    serial_drain();
-    outl(EXIT_PORT, failed ? 1 : 0);
-    for (;;) __asm__ volatile("cli; hlt");
-}
-
 // Called by isr_common with a pointer to {vector, error, eip, cs, eflags}.
 void oldproto_trap(uint32_t *frame)
 {
-    failed++;
-    gprintf("FAIL unexpected_trap: vector=%u err=0x%x eip=0x%x cs=0x%x\n", frame[1], frame[2],
-            frame[3], frame[4]);
-    finish();
+    test_fail("unexpected_trap", "vector=%u err=0x%x eip=0x%x cs=0x%x", frame[1], frame[2],
+              frame[3], frame[4]);
+    test_finish();
 }
 
 // ---- small helpers
@@ -152,13 +122,6 @@ static int str_prefix_eq(const char *s, const char *prefix, size_t n)
     for (size_t i = 0; i < n; i++)
         if (s[i] != prefix[i]) return 0;
     return 1;
-}
-
-// The myrmex test device answers its magic (natively the port reads all ones).
-static int testdev_magic_is_myrmex(void)
-{
-    outl(TESTDEV_PORT, TESTDEV_MAGIC);
-    return inl(TESTDEV_PORT) == TESTDEV_MAGIC_VALUE;
 }
 
 // The value of key (e.g. "mem_mb=") as a decimal number in the words of s, or dflt.
@@ -216,7 +179,7 @@ static int in_e820_ram(uint64_t a, uint64_t len)
 static int check_entry(void)
 {
     volatile struct entry_state *e = &entry_state;
-    if (!check(e->magic == ENTRY_MAGIC, "entry_record",
+    if (!test_check(e->magic == ENTRY_MAGIC, "entry_record",
                "the entry registers were not recorded through the entry DS (not the flat 0x18 data segment?)"))
         return 0;
     uint16_t cs = e->cs_ss >> 16, ss = e->cs_ss & 0xffff, es = e->es_ds >> 16, ds = e->es_ds & 0xffff;
@@ -224,12 +187,12 @@ static int check_entry(void)
             "ebx=0x%x ebp=0x%x edi=0x%x gdt=0x%x/0x%x idt=0x%x/0x%x\n", cs, ds, es, ss, e->fs_gs >> 16,
             e->fs_gs & 0xffff, e->cr0, e->eflags, e->esi, e->ebx, e->ebp, e->edi, e->gdt_base, e->gdt_limit,
             e->idt_base, e->idt_limit);
-    check((e->cr0 & CR0_PE) && !(e->cr0 & CR0_PG), "entry_protected_mode", "cr0=0x%x (want PE=1 PG=0)", e->cr0);
-    check(!(e->eflags & EFLAGS_IF), "entry_interrupts_off", "eflags=0x%x has IF", e->eflags);
-    check(cs == KERNEL_CS && ds == KERNEL_DS && es == KERNEL_DS && ss == KERNEL_DS, "entry_segments",
+    test_check((e->cr0 & CR0_PE) && !(e->cr0 & CR0_PG), "entry_protected_mode", "cr0=0x%x (want PE=1 PG=0)", e->cr0);
+    test_check(!(e->eflags & EFLAGS_IF), "entry_interrupts_off", "eflags=0x%x has IF", e->eflags);
+    test_check(cs == KERNEL_CS && ds == KERNEL_DS && es == KERNEL_DS && ss == KERNEL_DS, "entry_segments",
           "cs=0x%x ds=0x%x es=0x%x ss=0x%x (want cs=0x10, ds=es=ss=0x18)", cs, ds, es, ss);
-    check(e->esi == ZP_ADDR, "entry_esi_zero_page", "esi=0x%x (want the zero page at 0x90000)", e->esi);
-    check(e->ebx == 0 && e->ebp == 0 && e->edi == 0, "entry_regs_zero", "ebx=0x%x ebp=0x%x edi=0x%x (want 0)",
+    test_check(e->esi == ZP_ADDR, "entry_esi_zero_page", "esi=0x%x (want the zero page at 0x90000)", e->esi);
+    test_check(e->ebx == 0 && e->ebp == 0 && e->edi == 0, "entry_regs_zero", "ebx=0x%x ebp=0x%x edi=0x%x (want 0)",
           e->ebx, e->ebp, e->edi);
     return 1;
 }
@@ -251,9 +214,9 @@ static void check_gdt(void)
 {
     uint32_t base = entry_state.gdt_base, limit = entry_state.gdt_limit;
     uint32_t clo, chi, dlo, dhi;
-    if (!check(limit >= 0x1f, "gdt_limit", "GDT limit 0x%x does not reach selector 0x18", limit)) return;
+    if (!test_check(limit >= 0x1f, "gdt_limit", "GDT limit 0x%x does not reach selector 0x18", limit)) return;
     int code = flat_desc(base, KERNEL_CS, 0x9a, &clo, &chi), data = flat_desc(base, KERNEL_DS, 0x92, &dlo, &dhi);
-    check(code && data, "gdt_descriptors",
+    test_check(code && data, "gdt_descriptors",
           "0x10=%08x:%08x 0x18=%08x:%08x (want flat 4 GiB 32-bit ring 0: code execute/read, data read/write)",
           chi, clo, dhi, dlo);
 
@@ -269,8 +232,8 @@ static void check_gdt(void)
     else if (overlap(g0, g1, KERNEL_ADDR, KERNEL_ADDR + DECOMP_ROOM)) why = "the kernel and its decompression room";
     else if (cmdline_addr && overlap(g0, g1, cmdline_addr, cmdline_addr + cmdline_len + 1)) why = "the command line";
     else if (initrd_addr && overlap(g0, g1, initrd_addr, (uint64_t)initrd_addr + initrd_size)) why = "the initrd";
-    check(!why, "gdt_location", "GDT 0x%x-0x%x overlaps %s", base, (uint32_t)(g1 - 1), why);
-    check(entry_state.far_jump == 2, "gdt_reload_far_jump", "state %u", entry_state.far_jump);
+    test_check(!why, "gdt_location", "GDT 0x%x-0x%x overlaps %s", base, (uint32_t)(g1 - 1), why);
+    test_check(entry_state.far_jump == 2, "gdt_reload_far_jump", "state %u", entry_state.far_jump);
 }
 
 // Our own IDT (through the loader's code selector) so that a fault is reported.
@@ -290,7 +253,7 @@ static void check_image(void)
     uint32_t bad = FILL_DWORDS;
     for (uint32_t i = 0; i < FILL_DWORDS; i++)
         if (image_fill[i] != ((i * 2654435761u) ^ 0x5a5a5a5au)) { bad = i; break; }
-    check(bad == FILL_DWORDS && image_tail == IMAGE_TAIL, "kernel_image_intact",
+    test_check(bad == FILL_DWORDS && image_tail == IMAGE_TAIL, "kernel_image_intact",
           "protected-mode part not loaded whole at 0x100000 (fill dword %u of %u, tail 0x%x)", bad, FILL_DWORDS,
           image_tail);
 }
@@ -299,7 +262,7 @@ static void check_header(void)
 {
     uint32_t pm_size = (uint32_t)_image_end - KERNEL_ADDR, syssize = (pm_size + 15) / 16;
     uint32_t got_sys = PROTO >= 0x204 ? zp32(ZP_SYSSIZE) : zp16(ZP_SYSSIZE);
-    check(zp32(ZP_HEADER) == HDRS_MAGIC && zp16(ZP_VERSION) == PROTO && zp8(ZP_SETUP_SECTS) == SETUP_SECTS &&
+    test_check(zp32(ZP_HEADER) == HDRS_MAGIC && zp16(ZP_VERSION) == PROTO && zp8(ZP_SETUP_SECTS) == SETUP_SECTS &&
               zp32(ZP_CODE32_START) == KERNEL_ADDR && zp16(ZP_BOOT_FLAG) == 0xaa55 && got_sys == syssize &&
               (zp8(ZP_LOADFLAGS) & LOADED_HIGH),
           "zp_setup_header", "HdrS=0x%x version=0x%x setup_sects=%u code32_start=0x%x boot_flag=0x%x syssize=0x%x "
@@ -307,10 +270,10 @@ static void check_header(void)
           zp32(ZP_HEADER), zp16(ZP_VERSION), zp8(ZP_SETUP_SECTS), zp32(ZP_CODE32_START), zp16(ZP_BOOT_FLAG),
           got_sys, zp8(ZP_LOADFLAGS), PROTO, SETUP_SECTS, syssize);
 #if PROTO >= 0x203
-    check(zp32(ZP_INITRD_MAX) == INITRD_MAX, "zp_initrd_addr_max", "0x%x (the image says 0x%x)",
+    test_check(zp32(ZP_INITRD_MAX) == INITRD_MAX, "zp_initrd_addr_max", "0x%x (the image says 0x%x)",
           zp32(ZP_INITRD_MAX), INITRD_MAX);
 #endif
-    check(zp8(ZP_TYPE_OF_LOADER) != 0, "zp_type_of_loader",
+    test_check(zp8(ZP_TYPE_OF_LOADER) != 0, "zp_type_of_loader",
           "0 (2.4 and 2.6 ignore the initrd when type_of_loader is 0)");
     gprintf("INFO type_of_loader=0x%x loadflags=0x%x\n", zp8(ZP_TYPE_OF_LOADER), zp8(ZP_LOADFLAGS));
 }
@@ -319,7 +282,7 @@ static void check_e820(void)
 {
     int n = zp8(ZP_E820_NR);
     gprintf("INFO e820 entries=%u\n", n);
-    if (!check(n >= 2 && n <= E820_MAX_OLD, "zp_e820_count",
+    if (!test_check(n >= 2 && n <= E820_MAX_OLD, "zp_e820_count",
                "%u entries (Linux 2.4 ignores the map with fewer than 2 or more than 32)", n))
         if (n > E820_MAX_OLD) n = E820_MAX_OLD;
     e820_n = n;
@@ -340,13 +303,13 @@ static void check_e820(void)
             if (overlap(e820[i].addr, e820[i].addr + e820[i].size, e820[j].addr, e820[j].addr + e820[j].size))
                 bad = j;
     }
-    check(bad < 0, "zp_e820_disjoint", "entry %d is empty or overlaps another", bad);
+    test_check(bad < 0, "zp_e820_disjoint", "entry %d is empty or overlaps another", bad);
 
     int low = 0;
     uint32_t low_end = 0;
     for (int i = 0; i < n; i++)
         if (e820[i].type == E820_RAM && e820[i].addr == 0) { low = 1; low_end = (uint32_t)e820[i].size; }
-    check(low && low_end >= 0x9f000 && low_end <= 0xa0000, "zp_e820_low_ram",
+    test_check(low && low_end >= 0x9f000 && low_end <= 0xa0000, "zp_e820_low_ram",
           "%s (want RAM from 0 to about 0x9fc00: 2.4's decompressor runs at 0x1000 and buffers below 640 KiB)",
           low ? "the RAM entry at 0 ends elsewhere" : "no RAM entry at 0");
     if (low) gprintf("INFO e820 low RAM ends at 0x%x\n", low_end);
@@ -354,19 +317,19 @@ static void check_e820(void)
     int hole = -1;
     for (int i = 0; i < n; i++)
         if (e820[i].type == E820_RAM && overlap(e820[i].addr, e820[i].addr + e820[i].size, 0xa0000, MIB)) hole = i;
-    check(hole < 0, "zp_e820_hole", "entry %d calls part of 0xa0000-0xfffff RAM", hole);
+    test_check(hole < 0, "zp_e820_hole", "entry %d calls part of 0xa0000-0xfffff RAM", hole);
 
     uint64_t hi = e820_high_end();
     if (mem_mb) {
         uint64_t top = (uint64_t)mem_mb * MIB;
-        check(hi > top - MIB && hi <= top, "zp_e820_high_ram",
+        test_check(hi > top - MIB && hi <= top, "zp_e820_high_ram",
               "RAM from 1 MiB ends at 0x%x (want the last MiB of mem_mb=%u)", (uint32_t)hi, mem_mb);
         int beyond = -1;
         for (int i = 0; i < n; i++)
             if (e820[i].type == E820_RAM && e820[i].addr + e820[i].size > top) beyond = i;
-        check(beyond < 0, "zp_e820_no_ram_beyond", "entry %d lists RAM beyond %u MiB", beyond, mem_mb);
+        test_check(beyond < 0, "zp_e820_no_ram_beyond", "entry %d lists RAM beyond %u MiB", beyond, mem_mb);
     } else {
-        check(hi >= 16 * MIB, "zp_e820_high_ram", "RAM from 1 MiB ends at 0x%x", (uint32_t)hi);
+        test_check(hi >= 16 * MIB, "zp_e820_high_ram", "RAM from 1 MiB ends at 0x%x", (uint32_t)hi);
     }
 }
 
@@ -379,9 +342,9 @@ static void check_mem_k(void)
     // int 15h/88h is a 16-bit count: BIOSes cap it at 15 MiB, 63 MiB or 0xffff KiB.
     int ext_ok = ext != 0 && (ext == above_k || (above_k > 0x3c00 && ext == 0x3c00) ||
                               (above_k > 0xfc00 && ext == 0xfc00) || (above_k > 0xffff && ext == 0xffff));
-    check(ext_ok, "zp_ext_mem_k", "%u KiB (want %u, or a BIOS cap of 15360/64512/65535 KiB)", ext, above_k);
+    test_check(ext_ok, "zp_ext_mem_k", "%u KiB (want %u, or a BIOS cap of 15360/64512/65535 KiB)", ext, above_k);
     // E801h: the whole size above 1 MiB; within the last MiB (firmware may keep a little).
-    check(alt <= above_k && alt + 1024 > above_k, "zp_alt_mem_k", "%u KiB (want %u, less at most 1 MiB)", alt,
+    test_check(alt <= above_k && alt + 1024 > above_k, "zp_alt_mem_k", "%u KiB (want %u, less at most 1 MiB)", alt,
           above_k);
 }
 
@@ -391,7 +354,7 @@ static void check_screen_info(void)
     uint8_t lines = zp8(ZP_VIDEO_LINES), vga = zp8(ZP_VIDEO_ISVGA);
     gprintf("INFO screen_info: x=%u y=%u mode=%u cols=%u lines=%u isVGA=%u page=%u ega_bx=0x%x points=%u\n", x, y,
             mode, cols, lines, vga, zp16(ZP_VIDEO_PAGE), zp16(ZP_VIDEO_EGA_BX), zp16(ZP_VIDEO_POINTS));
-    check(mode == 3 && cols == VGA_COLS_WANT && lines == VGA_LINES_WANT && x < cols && y < lines && vga <= 1,
+    test_check(mode == 3 && cols == VGA_COLS_WANT && lines == VGA_LINES_WANT && x < cols && y < lines && vga <= 1,
           "zp_screen_info", "mode=%u cols=%u lines=%u x=%u y=%u isVGA=%u (want text mode 3, 80x25, cursor inside)",
           mode, cols, lines, x, y, vga);
 }
@@ -403,15 +366,15 @@ static void check_cmdline(void)
     uint32_t cl = 0;
 #if PROTO >= 0x202
     cl = zp32(ZP_CMD_LINE_PTR);
-    check(cl != 0, "cmdline_protocol", "cmd_line_ptr is 0");
+    test_check(cl != 0, "cmdline_protocol", "cmd_line_ptr is 0");
 #else
     uint16_t magic = zp16(ZP_OLD_CL_MAGIC), off = zp16(ZP_OLD_CL_OFFSET);
-    if (check(magic == OLD_CL_MAGIC, "cmdline_protocol", "0x%x at 0x20 (want 0xA33F and the offset at 0x22)", magic))
+    if (test_check(magic == OLD_CL_MAGIC, "cmdline_protocol", "0x%x at 0x20 (want 0xA33F and the offset at 0x22)", magic))
         cl = zp + off;
     // 2.4's head.S takes cmd_line_ptr first when it is non-zero: a 2.00 zero page should not hold junk there.
     gprintf("INFO old protocol: offset 0x%x; the cmd_line_ptr slot (2.02+) holds 0x%x\n", off, zp32(ZP_CMD_LINE_PTR));
 #endif
-    if (!cl) { failed++; gprintf("FAIL cmdline_marker: no command line\n"); return; }
+    if (!cl) { test_fail("cmdline_marker", "no command line"); return; }
     uint32_t n = 0;
     while (n < CMDLINE_MAX && rd8(cl + n)) { cmdline[n] = (char)rd8(cl + n); n++; }
     cmdline[n] = 0;
@@ -427,9 +390,9 @@ static void check_cmdline(void)
     else if (overlap(cl, cl + n + 1, LOW_BUF_START, LOW_BUF_END))
         why = "lies in 0x1000-0x8ffff, which 2.4's decompressor overwrites before head.S copies it";
     else if (overlap(cl, cl + n + 1, zp, zp + ZP_FIELDS_END)) why = "overlaps the zero page's fields";
-    check(!why, "cmdline_location", "0x%x-0x%x %s", cl, cl + n, why);
+    test_check(!why, "cmdline_location", "0x%x-0x%x %s", cl, cl + n, why);
     mem_mb = word_num(cmdline, "mem_mb=", 0);
-    check(has_word(cmdline, MARKER) && mem_mb != 0, "cmdline_marker", "\"%s\" lacks %s or mem_mb=N", cmdline, MARKER);
+    test_check(has_word(cmdline, MARKER) && mem_mb != 0, "cmdline_marker", "\"%s\" lacks %s or mem_mb=N", cmdline, MARKER);
 }
 
 static void check_initrd(void)
@@ -438,25 +401,25 @@ static void check_initrd(void)
     uint32_t max = PROTO >= 0x203 ? INITRD_MAX : INITRD_MAX_OLD;
     gprintf("INFO initrd at 0x%x size %u (initrd_addr_max 0x%x, kernel ends at 0x%x)\n", img, size, max,
             (uint32_t)_end);
-    if (!check(img != 0 && size != 0, "initrd_present", "ramdisk_image=0x%x ramdisk_size=%u", img, size)) return;
+    if (!test_check(img != 0 && size != 0, "initrd_present", "ramdisk_image=0x%x ramdisk_size=%u", img, size)) return;
     initrd_addr = img;
     initrd_size = size;
     uint64_t end = (uint64_t)img + size;
-    check(size == INITRD_SIZE, "initrd_size", "%u bytes (the file has %u)", size, INITRD_SIZE);
-    check((img & 0xfff) == 0, "initrd_aligned", "0x%x is not page aligned", img);
-    check(end - 1 <= max, "initrd_below_max", "ends at 0x%x, above initrd_addr_max 0x%x", (uint32_t)(end - 1), max);
-    check(img >= (uint32_t)_end && !overlap(img, end, zp, zp + 0x1000) &&
+    test_check(size == INITRD_SIZE, "initrd_size", "%u bytes (the file has %u)", size, INITRD_SIZE);
+    test_check((img & 0xfff) == 0, "initrd_aligned", "0x%x is not page aligned", img);
+    test_check(end - 1 <= max, "initrd_below_max", "ends at 0x%x, above initrd_addr_max 0x%x", (uint32_t)(end - 1), max);
+    test_check(img >= (uint32_t)_end && !overlap(img, end, zp, zp + 0x1000) &&
               !(cmdline_addr && overlap(img, end, cmdline_addr, cmdline_addr + cmdline_len + 1)),
           "initrd_clear", "0x%x-0x%x overlaps the kernel (to 0x%x), the zero page or the command line", img,
           (uint32_t)(end - 1), (uint32_t)_end);
-    check(in_e820_ram(img, size), "initrd_in_ram", "0x%x-0x%x is not inside one e820 RAM entry (2.4 drops it)", img,
+    test_check(in_e820_ram(img, size), "initrd_in_ram", "0x%x-0x%x is not inside one e820 RAM entry (2.4 drops it)", img,
           (uint32_t)(end - 1));
     // Old kernels do not say how much room decompression needs (init_size is 2.10+):
     // the initrd belongs at the top of low RAM, below initrd_addr_max.
     uint64_t top = e820_high_end();
     if (mem_mb && (uint64_t)mem_mb * MIB < top) top = (uint64_t)mem_mb * MIB;
     if ((uint64_t)max + 1 < top) top = (uint64_t)max + 1;
-    check(end <= top && end + 4 * MIB > top, "initrd_top_of_ram", "ends at 0x%x; the top of usable RAM is 0x%x",
+    test_check(end <= top && end + 4 * MIB > top, "initrd_top_of_ram", "ends at 0x%x; the top of usable RAM is 0x%x",
           (uint32_t)end, (uint32_t)top);
 
     // Contents: header, the whole payload, trailer.
@@ -473,7 +436,7 @@ static void check_initrd(void)
             ok = 0;
             where = INITRD_SIZE - INITRD_TRAILER_SIZE + i;
         }
-    check(ok, "initrd_content", "differs from initrd.bin at byte %u", where);
+    test_check(ok, "initrd_content", "differs from initrd.bin at byte %u", where);
 }
 
 static void check_a20(void)
@@ -491,7 +454,7 @@ static void check_a20(void)
     probe = ~lo_save;
     int ok2 = rd32(lo) == lo_save;
     wr32(lo, lo_save);
-    check(ok && ok2, "a20_enabled", "addresses 1 MiB apart alias (%s)", ok ? "write above 1 MiB" : "write at 0");
+    test_check(ok && ok2, "a20_enabled", "addresses 1 MiB apart alias (%s)", ok ? "write above 1 MiB" : "write at 0");
 }
 
 static void check_bios_areas(void)
@@ -500,21 +463,21 @@ static void check_bios_areas(void)
     uint32_t sum = 0;
     for (uint32_t a = 0xc0000; a < MIB; a += 4) sum += rd32(a);
     gprintf("INFO 0xc0000-0xfffff sum 0x%x\n", sum);
-    pass("bios_area_readable");
+    test_pass("bios_area_readable");
     uint16_t seg = rd16(0x40e), base_k = rd16(0x413);
     uint32_t ebda = (uint32_t)seg << 4;
     gprintf("INFO BDA: EBDA segment 0x%x, base memory %u KiB\n", seg, base_k);
     int ok = seg == 0 || (ebda >= 0x80000 && ebda < 0xa0000);
     if (ok && seg)
         for (uint32_t a = ebda; a < ebda + 1024; a += 4) sum += rd32(a);
-    check(ok && base_k <= 640, "ebda_pointer", "EBDA segment 0x%x / base memory %u KiB (want 0, or 512-640 KiB)", seg,
+    test_check(ok && base_k <= 640, "ebda_pointer", "EBDA segment 0x%x / base memory %u KiB (want 0, or 512-640 KiB)", seg,
           base_k);
     if (seg && ok) {
         int ram = 0;
         for (int i = 0; i < e820_n; i++)
             if (e820[i].type == E820_RAM && overlap(e820[i].addr, e820[i].addr + e820[i].size, ebda, ebda + 1024))
                 ram = 1;
-        check(!ram, "ebda_not_ram", "the EBDA at 0x%x is listed as RAM in e820", ebda);
+        test_check(!ram, "ebda_not_ram", "the EBDA at 0x%x is listed as RAM in e820", ebda);
     }
 }
 
@@ -530,7 +493,7 @@ static void check_vga(void)
     for (uint32_t i = cells - VGA_COLS_WANT; i < cells; i++) wr16(VGA_TEXT + 2 * i, 0x0720);
     for (uint32_t i = 0; i < cells - VGA_COLS_WANT && bad == cells; i++)
         if (rd16(VGA_TEXT + 2 * i) != (uint16_t)(0x1f00 | ('A' + (i + VGA_COLS_WANT) % 26))) bad = i;
-    check(bad == cells, "vga_text_memory", "cell %u at 0x%x does not read back", bad, VGA_TEXT + 2 * bad);
+    test_check(bad == cells, "vga_text_memory", "cell %u at 0x%x does not read back", bad, VGA_TEXT + 2 * bad);
     const char *msg = "oldproto: VGA text ok";
     uint32_t row = VGA_LINES_WANT - 1;
     for (uint32_t i = 0; msg[i]; i++) wr16(VGA_TEXT + 2 * (row * VGA_COLS_WANT + i), (uint16_t)(0x0700 | msg[i]));
@@ -545,14 +508,14 @@ static void check_vga(void)
     outb(0x3d4, 15);
     uint8_t lo = inb(0x3d5);
     gprintf("INFO CRTC cursor reads 0x%x 0x%x (wrote 0x%x 0x%x)\n", hi, lo, 0xff & (pos >> 9), 0xff & (pos >> 1));
-    pass("vga_crtc_ports");
-    if (!under_myrmex) { skip("vga_window_a0000", "no myrmex: natively 0xa0000 is not mapped in text mode"); return; }
+    test_pass("vga_crtc_ports");
+    if (!under_myrmex) { test_skip("vga_window_a0000", "no myrmex: natively 0xa0000 is not mapped in text mode"); return; }
     uint32_t a[3] = { 0xa0000, 0xb0000, 0xbfffc }, badw = 0;
     for (int i = 0; i < 3; i++) {
         wr32(a[i], 0x5aa50000u + (uint32_t)i);
         if (rd32(a[i]) != 0x5aa50000u + (uint32_t)i) badw = a[i];
     }
-    check(!badw, "vga_window_a0000", "0x%x does not read back", badw);
+    test_check(!badw, "vga_window_a0000", "0x%x does not read back", badw);
 }
 
 // Linux 2.4 calibrate_tsc(): PIT channel 2, mode 0, gate through port 0x61, OUT2 polled.
@@ -572,7 +535,7 @@ static void check_pit_calibration(void)
     else if (count >= CAL_SPIN_LIMIT) why = "OUT2 never rose";
     else if (d >> 32) why = "TSC delta above 2^32 (2.4: ECPUTOOFAST)";
     else if (d <= CAL_MS * 1000) why = "TSC below 1 MHz (2.4: ECPUTOOSLOW)";
-    if (check(!why, "pit_tsc_calibration", "%s: %u polls, TSC delta 0x%x%08x", why, count, (uint32_t)(d >> 32), (uint32_t)d))
+    if (test_check(!why, "pit_tsc_calibration", "%s: %u polls, TSC delta 0x%x%08x", why, count, (uint32_t)(d >> 32), (uint32_t)d))
         tsc_khz = (uint32_t)d / CAL_MS;
     gprintf("INFO TSC %u kHz (%u polls of port 0x61 over %u ms)\n", tsc_khz, count, CAL_MS);
 }
@@ -603,7 +566,7 @@ static int rtc_uip_pulse(uint64_t lim, uint64_t *rise, uint64_t *fall, uint32_t 
 // is judged on the best of three intervals.
 static void check_rtc(void)
 {
-    if (!tsc_khz) { failed++; gprintf("FAIL rtc_uip_edges: no TSC calibration to time it\n"); return; }
+    if (!tsc_khz) { test_fail("rtc_uip_edges", "no TSC calibration to time it"); return; }
     uint64_t lim = (uint64_t)tsc_khz * 1100;   // 1.1 s
     uint64_t rise = 0, fall = 0, t0;
     uint32_t polls = 0;
@@ -623,10 +586,10 @@ static void check_rtc(void)
         gprintf("INFO RTC: UIP rose after %u us (%u polls, attempt %u), high for %u us; regB=0x%x "
                 "time %02u:%02u:%02u date %02u-%02u-%02u\n", tsc_us(rise - t0), polls, attempt - 1,
                 tsc_us(fall - rise), b, hour, min, sec, year, mon, day);
-    check(ok, "rtc_uip_edges", "UIP (CMOS register A bit 7) did not rise and fall within 1.1 s, twice "
+    test_check(ok, "rtc_uip_edges", "UIP (CMOS register A bit 7) did not rise and fall within 1.1 s, twice "
           "(2.4/2.6 time_init spins on both edges)");
     int hour_ok = (b & RTC_B_24H) ? hour < 24 : (hour >= 1 && hour <= 12);
-    check(sec < 60 && min < 60 && hour_ok && day >= 1 && day <= 31 && mon >= 1 && mon <= 12 && year < 100,
+    test_check(sec < 60 && min < 60 && hour_ok && day >= 1 && day <= 31 && mon >= 1 && mon <= 12 && year < 100,
           "rtc_time_sane", "%02u:%02u:%02u %02u-%02u-%02u (regB=0x%x)", hour, min, sec, year, mon, day, b);
     if (!ok) return;
     // The period: a later rise must come a whole number of seconds after this one (within
@@ -646,7 +609,7 @@ static void check_rtc(void)
     }
     gprintf("INFO RTC: later UIP rises seen %u, the next %u us after the first, on the 1 s grid: %u us\n", seen,
             next_us, on_grid);
-    check(seen && on_grid && next_us >= 700000, "rtc_uip_period", "%s (next rise %u us after the first)",
+    test_check(seen && on_grid && next_us >= 700000, "rtc_uip_period", "%s (next rise %u us after the first)",
           !seen ? "no later rise within 3.25 s" : next_us < 700000 ? "rises come too often" :
           "no later rise a whole number of seconds after the first", next_us);
 }
@@ -718,13 +681,13 @@ static void check_ide_position(const struct ide_pos *p)
         why = ide_probe_once(p, lim, &us);
         if (why != ide_slow) break;
     }
-    check(!why, p->name, "%s (%u us)", why, us);
+    test_check(!why, p->name, "%s (%u us)", why, us);
 }
 
 void oldproto_main(void)
 {
     serial_init();
-    under_myrmex = testdev_magic_is_myrmex();
+    under_myrmex = myrmex();
     gprintf("INFO oldproto kernel: boot protocol %u.%02x, setup_sects %u, %s\n", PROTO >> 8, PROTO & 0xff,
             SETUP_SECTS, under_myrmex ? "under myrmex" : "native (no myrmex)");
     int rec = check_entry();
@@ -745,5 +708,5 @@ void oldproto_main(void)
     check_pit_calibration();
     check_rtc();
     for (size_t i = 0; i < sizeof ide_positions / sizeof ide_positions[0]; i++) check_ide_position(&ide_positions[i]);
-    finish();
+    test_finish();
 }

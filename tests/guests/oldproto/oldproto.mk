@@ -29,7 +29,7 @@ OP_CFLAGS := -m32 -march=i686 -mgeneral-regs-only -ffreestanding -nostdlib -fno-
 OP_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
               -T $(OP_SRC)/oldproto.ld
 # From the shared guest library: COM1 output, printf-lite, mem* routines.
-OP_LIB_OBJS := $(patsubst %,$(OP_OUT)/obj/lib/%.o,serial print string)
+OP_LIB_OBJS := $(patsubst %,$(OP_OUT)/obj/lib/%.o,serial print string report)
 
 .PHONY: test-oldproto
 test-oldproto: $(OP_IMAGES) $(OP_INITRD)

@@ -131,7 +131,8 @@ bool linux_load(struct vm *vm, const struct module *kernel, const struct module 
     if (relocatable && ver >= 0x210 && rd64(img, OFF_PREF_ADDRESS)) load = rd64(img, OFF_PREF_ADDRESS);
     u64 ksize = size - setup_size;
     u64 footprint = ver >= 0x210 ? MAX((u64)rd32(img, OFF_INIT_SIZE), ksize) : ksize;
-    if (load + footprint > vm->ram_size) {
+    // pref_address and init_size come from the image: compare without overflowing.
+    if (load >= vm->ram_size || footprint > vm->ram_size - load) {
         log_err("vm=%d kernel needs 0x%llx-0x%llx but the VM has %lluM", vm->id, load, load + footprint,
                 vm->ram_size >> 20);
         return false;

@@ -26,7 +26,8 @@ log=${ANTFARM_LOG:-$LOGDIR/antfarm-linux.log}
 out=$LOGDIR/antfarm-compare.txt
 
 # The tool's own tests need nothing but python3.
-if st=$(python3 tools/test_antfarm_compare.py 2>&1); then pass antfarm-compare-selftest
+# With the Linux test's log at hand, its real dump also feeds the tool's own real-dump test.
+if st=$(AFC_NATIVE_LOG=${ANTFARM_LOG:-} python3 tools/test_antfarm_compare.py 2>&1); then pass antfarm-compare-selftest
 else
     fail antfarm-compare-selftest "tools/test_antfarm_compare.py failed"
     echo "$st" | grep -v '^ok ' | sed 's/^/    /'

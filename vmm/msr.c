@@ -7,17 +7,16 @@
 
 #define EFER_GUEST_WRITABLE 0ULL    // no SYSCALL, LM or NX is offered: only 0 is valid
 
-// One line per unknown MSR; past VM_MAX_LOGGED_MSRS of them, one last line and silence,
-// so that a guest probing MSRs in a loop cannot flood the console.
+// One line per unknown MSR; once VM_MAX_LOGGED_MSRS are logged, one last line and
+// silence, so that a guest probing MSRs in a loop cannot flood the console.
 static void log_once(struct vm *vm, u32 msr, bool write)
 {
-    for (int i = 0; i < vm->nlogged_msrs; i++)
+    for (int i = 0; i < vm->nlogged_msrs; i++)      // nlogged_msrs <= VM_MAX_LOGGED_MSRS
         if (vm->logged_msrs[i] == msr) return;
-    if (vm->nlogged_msrs > VM_MAX_LOGGED_MSRS) return;
     if (vm->nlogged_msrs == VM_MAX_LOGGED_MSRS) {
-        vm->nlogged_msrs++;
-        log_warn("vm=%d msr unknown: more than %d distinct MSRs, no more lines", vm->id,
-                 VM_MAX_LOGGED_MSRS);
+        if (!vm->msr_log_full)
+            log_warn("vm=%d unknown msr log full: further unknown msrs not logged", vm->id);
+        vm->msr_log_full = true;
         return;
     }
     vm->logged_msrs[vm->nlogged_msrs++] = msr;

@@ -35,7 +35,8 @@ struct vm {
     char line[VM_LINE_MAX];  // guest console output collected up to a newline
     int linelen;
     u32 logged_msrs[VM_MAX_LOGGED_MSRS];
-    int nlogged_msrs;
+    int nlogged_msrs;        // <= VM_MAX_LOGGED_MSRS
+    bool msr_log_full;       // the table is full and its last line was printed
     bool stopped;
     const char *stop_reason; // exit-port, reset, halt, triple-fault, or an error
     int stop_code;

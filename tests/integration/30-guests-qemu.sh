@@ -24,6 +24,13 @@ for g in cpu mmu ptwrite irq; do
     else fail "guest-$g" "status=$STATUS" "$log"; fi
 done
 
+# 64 distinct unknown MSRs: at most 16 lines, then one "log full" line.
+log=$LOGDIR/guest-cpu.log
+if [ "$(grep -c 'vm=0 msr unknown' "$log")" -le 16 ] &&
+   [ "$(grep -c 'vm=0 unknown msr log full: further unknown msrs not logged' "$log")" = 1 ]; then
+    pass guest-msr-log-bound
+else fail guest-msr-log-bound "msr lines=$(grep -c 'msr unknown' "$log")" "$log"; fi
+
 # Guest RAM size follows vm0.mem, and the multiboot info says so.
 qemu_run "$LOGDIR/guest-cpu-64m.log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf \
     -append "exitport=0xf4 vm0.mem=64M" -initrd "$G/cpu.elf mem=64"

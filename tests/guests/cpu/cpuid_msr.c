@@ -30,6 +30,8 @@
 #define EFER_SVME        BIT(12)
 #define MSR_UNKNOWN_AMD  0xc0011234u
 #define MSR_UNKNOWN_LOW  0x1234u
+#define MSR_UNKNOWN_MANY 0xc0011300u  // the first of a run of unknown AMD MSRs
+#define UNKNOWN_MSRS     64           // well past the VMM's table of logged MSRs
 #define SYSENTER_ESP_VAL 0x12345678u
 #define SYSENTER_EIP_VAL 0x9abcdef0u
 
@@ -73,6 +75,26 @@ void check_cpuid(void) {
 // An MSR access must raise #GP(0).
 static void expect_gp(const char *name, int vec) {
     test_check(vec == VEC_GP && trap_last.err == 0, name, "vector=%d err=%x", vec, vec >= 0 ? trap_last.err : 0);
+}
+
+// Many distinct unknown MSRs: each is #GP(0), and the known MSRs still work afterwards
+// (the VMM's per-MSR log must not outgrow its table).
+static void check_many_unknown_msrs(void) {
+    int bad = 0, first_bad = -1, first_vec = 0;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < UNKNOWN_MSRS; i++) {
+        int vec = i & 1 ? probe_wrmsr(MSR_UNKNOWN_MANY + i, i) : probe_rdmsr(MSR_UNKNOWN_MANY + i, &v);
+        if (vec != VEC_GP || trap_last.err != 0) {
+            if (!bad++) { first_bad = (int)i; first_vec = vec; }
+        }
+    }
+    test_check(!bad, "msr_unknown_many_gp", "%d of %d without #GP(0), first msr=%x vector=%d", bad, UNKNOWN_MSRS,
+               MSR_UNKNOWN_MANY + (uint32_t)first_bad, first_vec);
+    uint64_t esp = 0;
+    int w = probe_wrmsr(MSR_SYSENTER_ESP, SYSENTER_ESP_VAL), r = probe_rdmsr(MSR_SYSENTER_ESP, &esp);
+    test_check(w == TRAP_NONE && r == TRAP_NONE && (uint32_t)esp == SYSENTER_ESP_VAL, "msr_unknown_many_after",
+               "vector=%d/%d esp=%x", w, r, (uint32_t)esp);
+    expect_gp("msr_unknown_many_again_gp", probe_rdmsr(MSR_UNKNOWN_MANY, &v));
 }
 
 // EFER, SYSENTER, TSC and unknown MSRs.
@@ -120,6 +142,7 @@ void check_msrs(void) {
         expect_gp("msr_unknown_amd_wr_gp", probe_wrmsr(MSR_UNKNOWN_AMD, 1));
         expect_gp("msr_unknown_low_rd_gp", probe_rdmsr(MSR_UNKNOWN_LOW, &v));
         expect_gp("msr_unknown_low_wr_gp", probe_wrmsr(MSR_UNKNOWN_LOW, 1));
+        check_many_unknown_msrs();
     } else {
         test_skip("msr_unknown_gp", NO_MYRMEX);
     }

@@ -21,8 +21,8 @@ static const char *status_name(int status)
     case EXIT_NO_VIRT: return "no-virtualization";
     case EXIT_PANIC: return "panic";
     case EXIT_BAD_MODULE: return "bad-module";
-    default: return "guest-code";
     }
+    return "unknown";   // no caller passes another value: only enum exit_status is used
 }
 
 // Follow the rbp chain while it stays inside the kernel's stacks and text.

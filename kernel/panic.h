@@ -3,9 +3,10 @@
 #include "kernel/types.h"
 
 // Exit statuses of a run (the value written to the exit port); docs/cmdline.md lists them.
+// These are the VMM's own: a guest's exit-port code never becomes the run's status.
 enum exit_status {
     EXIT_OK = 0,
-    EXIT_FAIL = 1,          // a self test or a VM failed
+    EXIT_FAIL = 1,          // a self test failed, or a VM ended with a non-zero code
     EXIT_BAD_CMDLINE = 2,   // unknown option or bad value
     EXIT_NO_VIRT = 3,       // no usable hardware virtualization: guests cannot run
     EXIT_PANIC = 4,         // the VMM itself hit an unrecoverable error

@@ -1,8 +1,10 @@
 // run.c — make VMs from the boot modules and run them one after another.
 //
 // A module that is a kernel (multiboot ELF, or Linux bzImage) starts a VM; the modules
-// after it, up to the next kernel, are its own. With one VM its exit code is the run's;
-// with several, 0 only if every VM ended cleanly, else the first non-zero code.
+// after it, up to the next kernel, are its own. The run's status is a VMM status
+// (kernel/panic.h), never a guest's own code: EXIT_OK only if every VM ended with code 0,
+// else the first failure (EXIT_FAIL for a VM that ended with a non-zero code). The guest's
+// code is shown only in its `vm=N stop reason=... code=C` line.
 #include "vmm/loader.h"
 #include "vmm/vm.h"
 #include "vmm/vcpu.h"
@@ -13,13 +15,13 @@
 #include "kernel/lib.h"
 
 // Run one VM; with vmN.onreset=restart, a reset (or triple fault) starts it afresh from
-// its modules, up to vmN.maxrestarts times (0: no limit).
+// its modules, up to vmN.maxrestarts times (0: no limit). Returns a VMM status.
 static int run_vm(int id, const struct module *kernel, const struct module *mods, int nmods)
 {
     for (u64 restarts = 0;; restarts++) {
         struct vm *vm = vm_create(id, kernel, mods, nmods);
         if (!vm) return EXIT_BAD_MODULE;
-        int code = vm_run(vm);
+        int code = vm_run(vm) ? EXIT_FAIL : EXIT_OK;
         bool reset = !strcmp(vm->stop_reason, "reset") || !strcmp(vm->stop_reason, "triple-fault");
         vm_destroy(vm);
         const struct vm_config *c = &config.vm[id];

@@ -71,6 +71,15 @@ if [ "$STATUS" = 1 ] && log_has "$log" 'vm0\| FAIL mb_mem_size' && log_has "$log
     pass guest-exit-code
 else fail guest-exit-code "status=$STATUS" "$log"; fi
 
+# A guest's exit-port code is its own: 4 makes the run failed (1), not the VMM's panic (4).
+log=$LOGDIR/guest-exit-4.log
+qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4" \
+    -initrd "$G/cpu.elf exit=4"
+if [ "$STATUS" = 1 ] && log_has "$log" 'vm=0 stop reason=exit-port code=4' &&
+   log_has "$log" 'myrmex: exit status=1 \(failed\)' && ! grep -qi panic "$log"; then
+    pass guest-exit-code-4
+else fail guest-exit-code-4 "status=$STATUS" "$log"; fi
+
 # vmN.onreset=restart boots the VM afresh after a reset; maxrestarts bounds it.
 log=$LOGDIR/guest-restart.log
 qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf \

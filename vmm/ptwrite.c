@@ -14,26 +14,36 @@ struct emu_ctx {
     u32 fault_va, pfec;
 };
 
-// Translate and copy one access, page by page; record a fault instead of injecting it.
+#define MAX_ACCESS 8   // the emulator's widest operand (CMPXCHG8B): at most two pages
+
+// Translate one access's pages (at most two), then copy. Every page is checked (present,
+// writable for the CPL, in RAM) before any byte moves: a store that straddles into a page
+// that faults writes nothing, as on hardware. A fault is recorded, not injected.
 static int access(struct emu_ctx *c, u32 va, void *buf, int len, bool write)
 {
     struct vcpu *v = c->v;
-    u8 *p = buf;
     u32 acc = (write ? PFEC_W : 0) | (v->cpl == 3 ? PFEC_U : 0);
-    while (len > 0) {
-        u32 gpa, pfec, n = MIN((u32)len, 4096 - (va & 0xfff));
-        int r = mmu_translate(v, va, acc, &gpa, &pfec);
+    if (len <= 0 || len > MAX_ACCESS) { c->bad = true; return -1; }
+    u32 first = MIN((u32)len, 4096 - (va & 0xfff));
+    u32 part_va[2] = { va, va + first }, part_len[2] = { first, (u32)len - first }, gpa[2];
+    int parts = part_len[1] ? 2 : 1;
+    for (int i = 0; i < parts; i++) {
+        u32 pfec;
+        int r = mmu_translate(v, part_va[i], acc, &gpa[i], &pfec);
         if (r == WALK_FAULT) {
             c->faulted = true;
-            c->fault_va = va;
+            c->fault_va = part_va[i];
             c->pfec = pfec;
             return -1;
         }
-        bool ok = r == WALK_OK && (write ? mmu_write_gpa(v->mmu, gpa, p, n) : mmu_read_gpa(v->mmu, gpa, p, n));
+        if (r != WALK_OK) { c->bad = true; return -1; }
+    }
+    u8 *p = buf;
+    for (int i = 0; i < parts; i++) {
+        bool ok = write ? mmu_write_gpa(v->mmu, gpa[i], p, part_len[i])
+                        : mmu_read_gpa(v->mmu, gpa[i], p, part_len[i]);
         if (!ok) { c->bad = true; return -1; }
-        va += n;
-        p += n;
-        len -= n;
+        p += part_len[i];
     }
     return 0;
 }

@@ -64,4 +64,5 @@ void guest_main(void) {
     for (unsigned i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) ptw_forms(&variants[i]);
     ptw_directory();
     ptw_inactive();
+    ptw_straddle(&variants[0]);
 }

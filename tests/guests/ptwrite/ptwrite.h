@@ -46,3 +46,5 @@ void ptw_forms(struct variant *v);
 void ptw_directory(void);
 // Writes to the page tables of an address space that is not loaded.
 void ptw_inactive(void);
+// Stores straddling from a live page table into a page that faults write nothing.
+void ptw_straddle(struct variant *v);

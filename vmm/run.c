@@ -8,6 +8,7 @@
 #include "vmm/loader.h"
 #include "vmm/vm.h"
 #include "vmm/vcpu.h"
+#include "vmm/dev/loglimit.h"
 #include "kernel/bootinfo.h"
 #include "kernel/config.h"
 #include "kernel/log.h"
@@ -15,20 +16,24 @@
 #include "kernel/lib.h"
 
 // Run one VM; with vmN.onreset=restart, a reset (or triple fault) starts it afresh from
-// its modules, up to vmN.maxrestarts times (0: no limit). Returns a VMM status.
+// its modules, up to vmN.maxrestarts times (0: no limit). Each start gets fresh log
+// bounds; lines suppressed by them are counted after the VM's stop line. Returns a VMM
+// status.
 static int run_vm(int id, const struct module *kernel, const struct module *mods, int nmods)
 {
     for (u64 restarts = 0;; restarts++) {
+        loglimit_reset(id);
         struct vm *vm = vm_create(id, kernel, mods, nmods);
         if (!vm) return EXIT_BAD_MODULE;
-        int code = vm_run(vm) ? EXIT_FAIL : EXIT_OK;
+        int status = vm_run(vm) ? EXIT_FAIL : EXIT_OK;
+        loglimit_report(id);
         bool reset = !strcmp(vm->stop_reason, "reset") || !strcmp(vm->stop_reason, "triple-fault");
         vm_destroy(vm);
         const struct vm_config *c = &config.vm[id];
-        if (!reset || c->onreset != ONRESET_RESTART) return code;
+        if (!reset || c->onreset != ONRESET_RESTART) return status;
         if (c->maxrestarts && restarts >= c->maxrestarts) {
             log_info("vm=%d not restarted: vm%d.maxrestarts=%llu reached", id, id, c->maxrestarts);
-            return code;
+            return status;
         }
         log_info("vm=%d restart count=%llu", id, restarts + 1);
     }
@@ -55,8 +60,8 @@ int vmm_run_guests(void)
             log_err("vmm: more than %d guest kernels; the rest are ignored", MAX_VMS);
             break;
         }
-        int code = run_vm(nvms, &bootinfo.modules[i], &bootinfo.modules[i + 1], j - i - 1);
-        if (status == EXIT_OK) status = code;
+        int vm_status = run_vm(nvms, &bootinfo.modules[i], &bootinfo.modules[i + 1], j - i - 1);
+        if (status == EXIT_OK) status = vm_status;
         nvms++;
         i = j;
     }

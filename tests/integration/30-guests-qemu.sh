@@ -9,6 +9,14 @@ guest_ok() {
     log_has "$1" "^vm[0-9]+\| RESULT pass=[1-9][0-9]* fail=0" && ! log_has "$1" "^vm[0-9]+\| (FAIL|SKIP) "
 }
 
+# bounded LOG PATTERN SOURCE: at most 16 PATTERN lines (the VMM's per-source bound), one
+# suppression line for SOURCE and its count in the end-of-VM line.
+bounded() {
+    [ "$(grep -c "$2" "$1")" -le 16 ] &&
+    [ "$(grep -c "vm=0 log source=$3 suppressed further lines" "$1")" = 1 ] &&
+    log_has "$1" "vm=0 log suppressed .*$3=[1-9]"
+}
+
 run_guest() {   # NAME ARGS VMM-ARGS
     local name=$1 args=$2 vmm=$3 log=$LOGDIR/guest-$1.log
     qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4 $vmm" \
@@ -30,6 +38,13 @@ if [ "$(grep -c 'vm=0 msr unknown' "$log")" -le 16 ] &&
    [ "$(grep -c 'vm=0 unknown msr log full: further unknown msrs not logged' "$log")" = 1 ]; then
     pass guest-msr-log-bound
 else fail guest-msr-log-bound "msr lines=$(grep -c 'msr unknown' "$log")" "$log"; fi
+
+# cpu.elf reads every port and moves a BAR onto COM1 1000 times: each log source prints
+# at most 16 lines, one suppression line, and the count at the VM's end.
+if bounded "$log" 'vm=0 io unhandled' io-unhandled && bounded "$log" 'vm=0 io register conflict' io-register &&
+   log_has "$log" 'vm0\| PASS port_sweep_in_byte' && log_has "$log" 'vm0\| PASS pci_bar_clash_loop'; then
+    pass guest-log-bounds
+else fail guest-log-bounds "io unhandled=$(grep -c 'io unhandled' "$log") conflicts=$(grep -c 'io register conflict' "$log")" "$log"; fi
 
 # Guest RAM size follows vm0.mem, and the multiboot info says so.
 qemu_run "$LOGDIR/guest-cpu-64m.log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf \

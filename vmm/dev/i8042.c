@@ -2,6 +2,7 @@
 #include "vmm/dev/i8042.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "vmm/dev/loglimit.h"
 
 // Drive IRQ 1 / IRQ 12 from the output buffer and the command byte's enables.
 static void update_irq(struct i8042 *k)
@@ -81,7 +82,8 @@ static void command(struct i8042 *k, u8 cmd)
             k->pending_cmd = cmd;
             break;
         }
-        log_warn("vm=%d i8042 unhandled command 0x%x", k->env.vm_id, cmd);
+        if (loglimit_allow(k->env.vm_id, LOGSRC_I8042))
+            log_warn("vm=%d i8042 unhandled command 0x%x", k->env.vm_id, cmd);
         break;
     }
     update_irq(k);

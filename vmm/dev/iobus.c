@@ -1,5 +1,6 @@
 // iobus.c — port dispatch for one VM: claimed ranges, byte splitting, floating ports.
 #include "vmm/dev/iobus.h"
+#include "vmm/dev/loglimit.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
 
@@ -28,14 +29,16 @@ bool iobus_register(struct iobus *bus, u16 base, u16 len, u32 sizes,
                     io_in_fn in, io_out_fn out, void *dev, const char *name)
 {
     if (len == 0 || (u32)base + len > 0x10000 || !(sizes & IOBUS_SZALL)) {
-        log_err("vm=%d io register bad range port=0x%x len=%u dev=%s",
-                bus->vm_id, base, len, name);
+        if (loglimit_allow(bus->vm_id, LOGSRC_IO_REGISTER))
+            log_err("vm=%d io register bad range port=0x%x len=%u dev=%s",
+                    bus->vm_id, base, len, name);
         return false;
     }
     for (u32 p = base; p < (u32)base + len; p++) {
         if (bus->owner[p]) {
-            log_err("vm=%d io register conflict port=0x%x dev=%s owner=%s", bus->vm_id,
-                    (unsigned)p, name, bus->ranges[bus->owner[p] - 1].name);
+            if (loglimit_allow(bus->vm_id, LOGSRC_IO_REGISTER))
+                log_err("vm=%d io register conflict port=0x%x dev=%s owner=%s", bus->vm_id,
+                        (unsigned)p, name, bus->ranges[bus->owner[p] - 1].name);
             return false;
         }
     }
@@ -46,7 +49,8 @@ bool iobus_register(struct iobus *bus, u16 base, u16 len, u32 sizes,
         for (u32 p = base; p < (u32)base + len; p++) bus->owner[p] = (u8)(i + 1);
         return true;
     }
-    log_err("vm=%d io register full port=0x%x dev=%s", bus->vm_id, base, name);
+    if (loglimit_allow(bus->vm_id, LOGSRC_IO_REGISTER))
+        log_err("vm=%d io register full port=0x%x dev=%s", bus->vm_id, base, name);
     return false;
 }
 
@@ -56,18 +60,21 @@ void iobus_unregister(struct iobus *bus, u16 base)
     int idx = bus->owner[base];
     struct iobus_range *r = idx ? &bus->ranges[idx - 1] : NULL;
     if (!r || r->base != base) {
-        log_err("vm=%d io unregister port=0x%x: no range starts there", bus->vm_id, base);
+        if (loglimit_allow(bus->vm_id, LOGSRC_IO_REGISTER))
+            log_err("vm=%d io unregister port=0x%x: no range starts there", bus->vm_id, base);
         return;
     }
     for (u32 p = base; p < (u32)base + r->len; p++) bus->owner[p] = 0;
     r->len = 0;
 }
 
-// Log an unclaimed port (or a byte access to a device that takes no bytes) once per VM.
+// Log an unclaimed port (or a byte access to a device that takes no bytes) once per port,
+// and within the VM's bound for the source.
 static void unhandled(struct iobus *bus, u16 port, const char *dir, int size)
 {
     if (bus->warned[port / 8] & (1u << (port % 8))) return;
     bus->warned[port / 8] |= (u8)(1u << (port % 8));
+    if (!loglimit_allow(bus->vm_id, LOGSRC_IO_UNHANDLED)) return;
     int idx = bus->owner[port];
     if (idx)
         log_warn("vm=%d io unhandled port=0x%x dir=%s size=%d dev=%s takes no such size",

@@ -2,6 +2,7 @@
 #include "vmm/dev/mc146818.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "vmm/dev/loglimit.h"
 
 #define NS_PER_S   1000000000LL
 #define RTC_HZ     32768LL          // the divider's input; every periodic rate divides it
@@ -183,7 +184,7 @@ static void write_a(struct mc146818 *rtc, u8 v, u64 now)
 {
     bool was = running(rtc);
     u8 dv = v & MC146818_A_DV;
-    if (dv != MC146818_A_DV_RUN && dv < 0x60)
+    if (dv != MC146818_A_DV_RUN && dv < 0x60 && loglimit_allow(rtc->env.vm_id, LOGSRC_MC146818))
         log_warn("vm=%d mc146818 divider 0x%x unsupported (32.768 kHz only): clock stopped",
                  rtc->env.vm_id, dv);
     rtc->cmos[MC146818_REG_A] = v & ~MC146818_A_UIP;
@@ -201,7 +202,7 @@ static void write_b(struct mc146818 *rtc, u8 v, u64 now)
 {
     bool was_set = rtc->cmos[MC146818_REG_B] & MC146818_B_SET;
     if (v & MC146818_B_SET) v &= ~MC146818_B_UIE;
-    if (v & MC146818_B_DSE)
+    if ((v & MC146818_B_DSE) && loglimit_allow(rtc->env.vm_id, LOGSRC_MC146818))
         log_warn("vm=%d mc146818 daylight saving (REG_B.DSE) not modeled", rtc->env.vm_id);
     rtc->cmos[MC146818_REG_B] = v;
     if (was_set && !(v & MC146818_B_SET) && running(rtc)) restart_from_regs(rtc, now);
@@ -252,8 +253,9 @@ static void mc146818_io_out(void *dev, u16 port, int size, u32 val)
         break;
     case MC146818_REG_C:
     case MC146818_REG_D:
-        log_warn("vm=%d mc146818 write to read-only register 0x%x val=0x%x",
-                 rtc->env.vm_id, rtc->index, v);
+        if (loglimit_allow(rtc->env.vm_id, LOGSRC_MC146818))
+            log_warn("vm=%d mc146818 write to read-only register 0x%x val=0x%x",
+                     rtc->env.vm_id, rtc->index, v);
         return;
     case MC146818_SEC: case MC146818_MIN: case MC146818_HOUR: case MC146818_WDAY:
     case MC146818_MDAY: case MC146818_MONTH: case MC146818_YEAR: case MC146818_CENTURY:

@@ -2,6 +2,7 @@
 #include "vmm/dev/ns16550.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "vmm/dev/loglimit.h"
 
 static const u8 trigger_levels[4] = { 1, 4, 8, 14 };
 
@@ -197,8 +198,9 @@ static void ns16550_io_out(void *dev, u16 port, int size, u32 val)
         return;
     case NS16550_LSR:
     case NS16550_MSR:
-        log_warn("vm=%d ns16550 write to read-only register port=0x%x val=0x%x",
-                 u->env.vm_id, port, v);
+        if (loglimit_allow(u->env.vm_id, LOGSRC_NS16550))
+            log_warn("vm=%d ns16550 write to read-only register port=0x%x val=0x%x",
+                     u->env.vm_id, port, v);
         return;
     default:
         u->scr = v;

@@ -2,6 +2,7 @@
 #include "vmm/dev/pci.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "vmm/dev/loglimit.h"
 
 static void put8(struct pci_func *f, int off, u8 v) { f->cfg[off] = v; }
 
@@ -94,8 +95,9 @@ static void config_write(struct pci *pci, int off, int size, u32 val)
         bool known = f == &pci->fn[PCI_FN_IDE] && o >= PIIX_IDETIM_PRI && o < PIIX_IDETIM_SEC + 2;
         if (o >= PCI_DEVSPEC && !known && !(f->logged[o / 8] & (1u << (o % 8)))) {
             f->logged[o / 8] |= (u8)(1u << (o % 8));
-            log_info("vm=%d pci %s register 0x%x=0x%x stored, not modeled", pci->env.vm_id,
-                     f->name, o, v);
+            if (loglimit_allow(pci->env.vm_id, LOGSRC_PCI))
+                log_info("vm=%d pci %s register 0x%x=0x%x stored, not modeled", pci->env.vm_id,
+                         f->name, o, v);
         }
     }
     if (f == &pci->fn[PCI_FN_IDE]) remap_bm(pci);

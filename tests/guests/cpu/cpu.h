@@ -14,3 +14,5 @@ void check_msrs(void);
 void check_ports(void);
 // REP INS/OUTS across page boundaries, with DF, segment overrides and 0x67.
 void check_string_io(void);
+// A read of every port and a BAR clash loop (last: they disturb device state).
+void check_port_sweep(void);

@@ -19,4 +19,5 @@ void guest_main(void) {
     check_msrs();
     check_ports();
     check_string_io();
+    check_port_sweep();
 }

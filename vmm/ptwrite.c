@@ -23,7 +23,11 @@ static int access(struct emu_ctx *c, u32 va, void *buf, int len, bool write)
 {
     struct vcpu *v = c->v;
     u32 acc = (write ? PFEC_W : 0) | (v->cpl == 3 ? PFEC_U : 0);
-    if (len <= 0 || len > MAX_ACCESS) { c->bad = true; return -1; }
+    if (len <= 0 || len > MAX_ACCESS) {        // the emulator broke its contract (emulate.h)
+        log_err("vm=%d emulated access of %d bytes at va=0x%x: not 1..%d", v->vm->id, len, va, MAX_ACCESS);
+        c->bad = true;
+        return -1;
+    }
     u32 first = MIN((u32)len, 4096 - (va & 0xfff));
     u32 part_va[2] = { va, va + first }, part_len[2] = { first, (u32)len - first }, gpa[2];
     int parts = part_len[1] ? 2 : 1;

@@ -193,7 +193,7 @@ void mmu_destroy(struct mmu *m)
     if (m->off_root) root_free(m, m->off_root);
     for (u32 g = 0; g < m->npages; g++)
         if (m->gfn[g].dir) dir_kill(m, g);
-    rmap_release_idle(m);
+    rmap_free_chunks(m);
     if (m->st.shadow_used)
         log_err("vm=%d mmu shadow accounting off at the end: used=%llu", m->vm_id, m->st.shadow_used);
     if (m->null_hpa) page_free(m->null_hpa);
@@ -335,11 +335,11 @@ static void set_spte(struct mmu *m, struct spage *s, unsigned idx, u32 gfn, bool
     spage_zap_entry(m, s, idx);
     if (gfn >= m->npages) return;
     writable = writable && !gfn_protected(m, gfn);
-    // Without a reverse-map node the entry stays read-only (the VM is being stopped).
-    writable = writable && rmap_add(m, gfn, &s->sp[idx]);
     u32 e = (u32)(m->ram_hpa + ((u64)gfn << 12)) | PTE_P | (user ? PTE_US : 0) |
             (writable ? PTE_RW : 0) | (global ? PTE_G : 0);
     s->sp[idx] = e;
+    // Without a reverse-map node the entry stays read-only (the VM is being stopped).
+    if (writable && !rmap_add(m, gfn, &s->sp[idx])) s->sp[idx] &= ~PTE_RW;
 }
 
 // The shadow table under root PDE `pdi` for the given role, linked if it is not yet;

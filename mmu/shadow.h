@@ -29,6 +29,7 @@ struct mmu_stats {
     u64 shadow_peak;
     u64 shadow_recycled;     // shadow frames freed by recycling passes
     u64 recycle_passes;
+    u64 links_peak;          // eager: most table links of live directories at once
 };
 
 enum mmu_fault_result {

@@ -103,6 +103,7 @@ bool shadow_reserve(struct mmu *m, struct spage *keep);
 void shadow_exhausted(struct mmu *m, const char *cause);
 
 // track.c (more)
+void rmap_free_chunks(struct mmu *m);
 void rmap_release_idle(struct mmu *m);
 
 // shadow.c

@@ -58,11 +58,9 @@ bool rmap_add(struct mmu *m, u32 gfn, u32 *sptep)
     return true;
 }
 
-// Once no writable shadow entry is left, return every reverse-map chunk to the heap:
-// chunks are otherwise kept for reuse, and a past peak would hold the budget.
-void rmap_release_idle(struct mmu *m)
+// Return every reverse-map chunk to the heap (no node may be in use any more).
+void rmap_free_chunks(struct mmu *m)
 {
-    if (m->rmap_used) return;
     while (m->rmap_chunks) {
         struct rmap_chunk *c = m->rmap_chunks;
         m->rmap_chunks = c->next;
@@ -70,6 +68,14 @@ void rmap_release_idle(struct mmu *m)
         shadow_release(m, RMAP_FRAMES);
     }
     m->rmap_free = NULL;
+    m->rmap_used = 0;
+}
+
+// Once no writable shadow entry is left, free the chunks: they are otherwise kept for
+// reuse, and a past peak would hold the budget.
+void rmap_release_idle(struct mmu *m)
+{
+    if (!m->rmap_used) rmap_free_chunks(m);
 }
 
 void rmap_del(struct mmu *m, u32 gfn, u32 *sptep)
@@ -135,7 +141,9 @@ static void link_table(struct mmu *m, u32 gfn)
 {
     TRACK_UPDATE(m, gfn, m->gfn[gfn].links++);
     if (m->gfn[gfn].links == 1) announce(m, gfn, PT_LEVEL_TABLE, true);
-    if (++m->nlinks > m->max_links && !m->exhausted) {
+    m->nlinks++;
+    m->st.links_peak = MAX(m->st.links_peak, m->nlinks);
+    if (m->nlinks > m->max_links && !m->exhausted) {
         log_err("vm=%d shadow tracking over its bound: links=%u max=%u", m->vm_id, m->nlinks, m->max_links);
         shadow_exhausted(m, "tracking");
     }

@@ -6,6 +6,9 @@
 #                             bigger than the budget (the loaded root's tables recycled),
 #                             then ptwrite.elf; no panic, all pass, exit status 0
 #   ok shadow-storm-untracked the same with antfarm=off (non-eager tracking)
+#   ok shadow-tracking-bound  32M with 20 fully linked directories: the tracked links pass
+#                             their bound (2 per guest page), that VM alone stops with
+#                             shadow-exhausted, ptwrite.elf after it passes
 source tests/lib.sh
 G=build/tests/guests
 
@@ -43,3 +46,15 @@ if [ "$STATUS" = 0 ] && clean "$log" && storm_ok "$log" 0 && storm_ok "$log" 1 &
    log_has "$log" '^vm2\| RESULT pass=[1-9][0-9]* fail=0' && ! log_has "$log" '^vm2\| FAIL '; then
     pass shadow-storm-untracked
 else fail shadow-storm-untracked "status=$STATUS" "$log"; fi
+
+# Tracking itself is bounded: past it the VM stops alone, with the agreed reason.
+log=$LOGDIR/shadow-tracking-bound.log
+qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4 vm0.mem=32M" \
+    -initrd "$G/shadowstorm.elf pds=20,$G/ptwrite.elf"
+if [ "$STATUS" = 1 ] && ! log_has "$log" 'PANIC' &&
+   log_has "$log" 'vm=0 shadow memory exhausted: budget=[0-9]+ used=[0-9]+ cause=tracking' &&
+   log_has "$log" 'vm=0 stop reason=shadow-exhausted code=1' && ! log_has "$log" 'shadow accounting off' &&
+   log_has "$log" '^vm1\| RESULT pass=[1-9][0-9]* fail=0' && log_has "$log" 'vm=1 stop reason=exit-port code=0' &&
+   log_has "$log" 'myrmex: exit status=1'; then
+    pass shadow-tracking-bound
+else fail shadow-tracking-bound "status=$STATUS" "$log"; fi

@@ -7,8 +7,10 @@
 // data frames at 16..20 MiB, frame f holding MARK(f); storm page tables from 20 MiB up.
 // Storm slot q (directory q / SLOTS, PDE 8 + q % SLOTS) links table q % N with role q / N
 // (PDE R/W and U/S bits), so each (table, role) pair, i.e. each shadow table, is distinct.
-// Args: pts=N (page tables, default from RAM), rounds=R (2), tracked=1 (antfarm on: page-table
-// writes must be counted even after the space's shadow was recycled; 0 with antfarm=off).
+// Args: pts=N (page tables, default from RAM), pds=P (directories, default: as many as give
+// distinct pairs, at most 96; more repeat pairs), rounds=R (2), tracked=1 (antfarm on:
+// page-table writes must be counted even after the space's shadow was recycled; 0 with
+// antfarm=off).
 #include "io.h"
 #include "multiboot.h"
 #include "paging.h"
@@ -47,7 +49,7 @@ static void build(void) {
     for (uint32_t k = 0; k < npds; k++) {
         pds[k] = pd_clone(kpd);
         for (uint32_t s = 0; s < SLOTS; s++) {
-            uint32_t q = k * SLOTS + s, role = q / npts;
+            uint32_t q = k * SLOTS + s, role = q / npts % ROLES;
             pds[k][FIRST_SLOT + s] = pt_pa(q % npts) | PTE_P | (role & 1 ? PTE_W : 0) | (role & 2 ? PTE_U : 0);
         }
     }
@@ -101,7 +103,7 @@ void guest_main(void) {
     uint32_t room = boot.ram_end > PT_BASE ? (boot.ram_end - PT_BASE) / PAGE_SIZE : 0;
     npts = cmdline_num("pts", room < MAX_PTS ? room : MAX_PTS);
     uint32_t rounds = cmdline_num("rounds", 2), tracked = cmdline_num("tracked", 1);
-    npds = npts * ROLES / SLOTS;
+    npds = cmdline_num("pds", npts * ROLES / SLOTS);
     if (npds > MAX_PDS) npds = MAX_PDS;
     if (npts > room || npds == 0) {
         test_fail("shadowstorm_ram", "RAM ends at %x: no room for %u page tables", boot.ram_end, npts);

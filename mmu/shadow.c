@@ -20,12 +20,19 @@ struct spage *spage_find(struct mmu *m, u32 gfn, u32 role)
     return NULL;
 }
 
-// A new, empty shadow table in the hash.
+// A new, empty shadow table in the hash, charged to the budget; NULL (the VM is stopped)
+// when there is no room or no host memory.
 static struct spage *spage_new(struct mmu *m, u32 gfn, u32 role)
 {
+    if (!shadow_charge(m, SPAGE_FRAMES)) return NULL;
     struct spage *s = kzalloc(sizeof *s);
-    u64 pa = page_alloc_low();
-    if (!s || !pa) panic("mmu: out of memory for shadow tables");
+    u64 pa = s ? page_alloc_low() : 0;
+    if (!pa) {
+        kfree(s);
+        shadow_release(m, SPAGE_FRAMES);
+        shadow_exhausted(m, "host");
+        return NULL;
+    }
     s->gfn = gfn;
     s->role = role;
     s->hpa = pa;
@@ -52,8 +59,10 @@ static void spage_free(struct mmu *m, struct spage *s)
         if (*p == s) { *p = s->hnext; break; }
     if (s->role & ROLE_PT) track_spt(m, s->gfn, -1);
     page_free(s->hpa);
+    if (s->child) shadow_release(m, CHILD_FRAMES);
     kfree(s->child);
     kfree(s);
+    shadow_release(m, SPAGE_FRAMES);
     m->need_flush = true;    // the hardware may still cache translations through it
 }
 
@@ -78,12 +87,35 @@ void root_free(struct mmu *m, struct spage *root)
     spage_free(m, root);
 }
 
+// Drop a root of a directory that is not loaded. Without eager tracking the directory
+// stops being tracked with it (its tables were tracked only through their shadows).
+void root_evict(struct mmu *m, struct spage *root)
+{
+    u32 gfn = root->gfn;
+    root_free(m, root);
+    if (!m->eager) dir_kill(m, gfn);
+}
+
+// Drop every table a root links (the root stays; #PF refills it).
+void root_clear(struct mmu *m, struct spage *root)
+{
+    for (unsigned i = 0; i < PT_ENTRIES; i++) root_zap_pde(m, root, i);
+    m->need_flush = true;    // its entries may be cached even where a shared table survives
+}
+
+// A new root with its child array; NULL (the VM is stopped) when it cannot be had.
 static struct spage *root_new(struct mmu *m, u32 gfn, u32 role)
 {
     struct spage *r = spage_new(m, gfn, role);
-    r->child = kzalloc(PT_ENTRIES * sizeof *r->child);
-    if (!r->child) panic("mmu: out of memory for a shadow root");
-    return r;
+    if (!r) return NULL;
+    if (shadow_charge(m, CHILD_FRAMES)) {
+        r->child = kzalloc(PT_ENTRIES * sizeof *r->child);
+        if (r->child) return r;
+        shadow_release(m, CHILD_FRAMES);
+        shadow_exhausted(m, "host");
+    }
+    spage_free(m, r);
+    return NULL;
 }
 
 static void lru_unlink(struct spage *r)
@@ -100,7 +132,8 @@ static void lru_push(struct mmu *m, struct spage *r)
     m->lru.next = r;
 }
 
-// The cached shadow root for guest directory `gfn`, built if missing.
+// The cached shadow root for guest directory `gfn`, built if missing; NULL (the VM is
+// stopped) when it cannot be built.
 static struct spage *root_get(struct mmu *m, u32 gfn)
 {
     struct spage *r = spage_find(m, gfn, ROLE_ROOT);
@@ -115,11 +148,11 @@ static struct spage *root_get(struct mmu *m, u32 gfn)
         struct spage *old = m->lru.prev;
         if (old == m->cur_root) break;
         m->st.root_evictions++;
-        u32 og = old->gfn;
-        root_free(m, old);
-        if (!m->eager) dir_kill(m, og);
+        root_evict(m, old);
     }
+    if (!shadow_reserve(m, NULL)) return NULL;
     r = root_new(m, gfn, ROLE_ROOT);
+    if (!r) return NULL;
     lru_push(m, r);
     m->nroots++;
     return r;
@@ -140,7 +173,14 @@ struct mmu *mmu_create(int vm_id, u8 *ram, u64 ram_hpa, u64 ram_size,
     m->obs = obs;
     m->eager = eager;
     m->loaded_dir = ~0U;
-    m->off_root = root_new(m, 0, ROLE_OFF);
+    m->st.shadow_budget = shadow_default_budget(ram_size);
+    m->max_links = m->npages * LINKS_PER_RAM_PAGE;
+    m->null_hpa = page_alloc_low();
+    m->off_root = m->null_hpa ? root_new(m, 0, ROLE_OFF) : NULL;
+    if (!m->off_root) {
+        mmu_destroy(m);
+        return NULL;
+    }
     return m;
 }
 
@@ -150,14 +190,13 @@ void mmu_destroy(struct mmu *m)
     m->obs = &mmu_observer_none;     // the VM has ended: tearing down is not guest activity
     m->cur_root = NULL;
     while (m->lru.next != &m->lru) root_free(m, m->lru.next);
-    root_free(m, m->off_root);
+    if (m->off_root) root_free(m, m->off_root);
     for (u32 g = 0; g < m->npages; g++)
         if (m->gfn[g].dir) dir_kill(m, g);
-    while (m->rmap_chunks) {
-        struct rmap_chunk *c = m->rmap_chunks;
-        m->rmap_chunks = c->next;
-        kfree(c);
-    }
+    rmap_free_chunks(m);
+    if (m->st.shadow_used)
+        log_err("vm=%d mmu shadow accounting off at the end: used=%llu", m->vm_id, m->st.shadow_used);
+    if (m->null_hpa) page_free(m->null_hpa);
     kfree(m->gfn);
     kfree(m);
 }
@@ -195,13 +234,15 @@ static void bind(struct vcpu *v, struct mmu *m)
         }
     }
     m->cur_root = r;
-    vcpu_set_shadow(v, r->hpa, mmu_hw_cr0(v->cr0), mmu_hw_cr4(v->cr4));
+    // Without a root the VM has been stopped: the empty root faults on every access.
+    vcpu_set_shadow(v, r ? r->hpa : m->null_hpa, mmu_hw_cr0(v->cr0), mmu_hw_cr4(v->cr4));
     if (was_loaded != ~0U && was_loaded != m->loaded_dir) dir_check_dead(m, was_loaded);
 }
 
 void mmu_reset(struct vcpu *v)
 {
     struct mmu *m = v->mmu;
+    m->vcpu = v;
     m->pse = v->cr4 & CR4_PSE;
     bind(v, m);
     v->tlb_flush = TLB_FLUSH_ASID;
@@ -297,10 +338,12 @@ static void set_spte(struct mmu *m, struct spage *s, unsigned idx, u32 gfn, bool
     u32 e = (u32)(m->ram_hpa + ((u64)gfn << 12)) | PTE_P | (user ? PTE_US : 0) |
             (writable ? PTE_RW : 0) | (global ? PTE_G : 0);
     s->sp[idx] = e;
-    if (writable) rmap_add(m, gfn, &s->sp[idx]);
+    // Without a reverse-map node the entry stays read-only (the VM is being stopped).
+    if (writable && !rmap_add(m, gfn, &s->sp[idx])) s->sp[idx] &= ~PTE_RW;
 }
 
-// The shadow table under root PDE `pdi` for the given role, linked if it is not yet.
+// The shadow table under root PDE `pdi` for the given role, linked if it is not yet;
+// NULL (the VM is stopped) when it cannot be built.
 static struct spage *leaf_table(struct mmu *m, struct spage *root, unsigned pdi, u32 gfn, u32 role)
 {
     struct spage *c = root->child[pdi];
@@ -309,6 +352,7 @@ static struct spage *leaf_table(struct mmu *m, struct spage *root, unsigned pdi,
     c = spage_find(m, gfn, role);
     bool fresh = !c;
     if (fresh) c = spage_new(m, gfn, role);
+    if (!c) return NULL;
     c->refs++;
     root->child[pdi] = c;
     root->sp[pdi] = (u32)c->hpa | SHADOW_PDE_FLAGS;
@@ -326,10 +370,14 @@ enum mmu_fault_result mmu_page_fault(struct vcpu *v, u32 va, u32 err, u32 *pfec)
     u32 access = err & (PFEC_W | PFEC_U | PFEC_I);
     struct spage *root = m->cur_root;
     unsigned pdi = PDI(va);
+    // A stopped VM (no root, or no room) gets nothing more: it does not run again.
+    if (!root || m->exhausted) return MMU_FIXED;
     if (!paging_on(v) || root == m->off_root) {
         if (va >= m->npages * 4096ULL) return MMU_BAD_GPA;
         if ((access & PFEC_W) && gfn_protected(m, va >> 12)) return MMU_EMULATE;
+        if (!shadow_reserve(m, root)) return MMU_FIXED;
         struct spage *c = leaf_table(m, root, pdi, pdi << 10, ROLE_LARGE | (PAGING_OFF_PDE & ROLE_PDE_BITS));
+        if (!c) return MMU_FIXED;
         set_spte(m, c, PTI(va), va >> 12, true, true, false);
         m->st.fills++;
         vcpu_flush_page(v, va);
@@ -342,6 +390,7 @@ enum mmu_fault_result mmu_page_fault(struct vcpu *v, u32 va, u32 err, u32 *pfec)
     u32 gfn = w.gpa >> 12;
     if (gfn >= m->npages) return MMU_BAD_GPA;
     if ((access & PFEC_W) && (gfn_protected(m, gfn) || !w.writable)) return MMU_EMULATE;
+    if (!shadow_reserve(m, root)) return MMU_FIXED;
     struct spage *c;
     bool writable = w.writable;
     if (w.large) {
@@ -355,6 +404,7 @@ enum mmu_fault_result mmu_page_fault(struct vcpu *v, u32 va, u32 err, u32 *pfec)
         c = leaf_table(m, root, pdi, w.pde >> 12, ROLE_PT | (w.pde & (PTE_US | PTE_RW)));
         writable = writable && (w.pte & PTE_D);
     }
+    if (!c) return MMU_FIXED;
     // Always (re)compute the faulting entry: a split filled while this frame was a page
     // table holds it read-only, and the frame may have stopped being one since.
     set_spte(m, c, PTI(va), gfn, w.user, writable, w.global);

@@ -24,6 +24,12 @@ struct mmu_stats {
     u64 floods;              // directories dropped after being reused as data
     u64 dead_dirs;           // directories dropped once unloaded with no user entries
     u64 tracked_pages;       // pages tracked as tables now
+    u64 shadow_budget;       // shadow frames this VM may hold
+    u64 shadow_used;         // shadow frames held now (tables, root arrays, reverse map)
+    u64 shadow_peak;
+    u64 shadow_recycled;     // shadow frames freed by recycling passes
+    u64 recycle_passes;
+    u64 links_peak;          // eager: most table links of live directories at once
 };
 
 enum mmu_fault_result {

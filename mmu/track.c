@@ -13,11 +13,20 @@ bool gfn_protected(struct mmu *m, u32 gfn)
     return g->dir || g->links || g->spts;
 }
 
+_Static_assert(sizeof(struct rmap_chunk) + 16 <= 4096, "a reverse-map chunk takes one frame");
+
+// A free reverse-map node, from a new chunk (charged) if none is left; NULL (the VM is
+// stopped) when there is no room or no host memory.
 static struct rmap *rmap_alloc(struct mmu *m)
 {
     if (!m->rmap_free) {
+        if (!shadow_charge(m, RMAP_FRAMES)) return NULL;
         struct rmap_chunk *chunk = kzalloc(sizeof *chunk);
-        if (!chunk) panic("mmu: out of memory for the reverse map");
+        if (!chunk) {
+            shadow_release(m, RMAP_FRAMES);
+            shadow_exhausted(m, "host");
+            return NULL;
+        }
         chunk->next = m->rmap_chunks;
         m->rmap_chunks = chunk;
         for (int i = 0; i < RMAP_CHUNK; i++) {
@@ -27,16 +36,46 @@ static struct rmap *rmap_alloc(struct mmu *m)
     }
     struct rmap *r = m->rmap_free;
     m->rmap_free = r->next;
+    m->rmap_used++;
     return r;
 }
 
-// Remember that *sptep maps `gfn` writable.
-void rmap_add(struct mmu *m, u32 gfn, u32 *sptep)
+static void rmap_put(struct mmu *m, struct rmap *r)
+{
+    r->next = m->rmap_free;
+    m->rmap_free = r;
+    m->rmap_used--;
+}
+
+// Remember that *sptep maps `gfn` writable; false if no node could be had.
+bool rmap_add(struct mmu *m, u32 gfn, u32 *sptep)
 {
     struct rmap *r = rmap_alloc(m);
+    if (!r) return false;
     r->sptep = sptep;
     r->next = m->gfn[gfn].rmap;
     m->gfn[gfn].rmap = r;
+    return true;
+}
+
+// Return every reverse-map chunk to the heap (no node may be in use any more).
+void rmap_free_chunks(struct mmu *m)
+{
+    while (m->rmap_chunks) {
+        struct rmap_chunk *c = m->rmap_chunks;
+        m->rmap_chunks = c->next;
+        kfree(c);
+        shadow_release(m, RMAP_FRAMES);
+    }
+    m->rmap_free = NULL;
+    m->rmap_used = 0;
+}
+
+// Once no writable shadow entry is left, free the chunks: they are otherwise kept for
+// reuse, and a past peak would hold the budget.
+void rmap_release_idle(struct mmu *m)
+{
+    if (!m->rmap_used) rmap_free_chunks(m);
 }
 
 void rmap_del(struct mmu *m, u32 gfn, u32 *sptep)
@@ -45,8 +84,7 @@ void rmap_del(struct mmu *m, u32 gfn, u32 *sptep)
         if ((*p)->sptep == sptep) {
             struct rmap *r = *p;
             *p = r->next;
-            r->next = m->rmap_free;
-            m->rmap_free = r;
+            rmap_put(m, r);
             return;
         }
     }
@@ -61,8 +99,7 @@ static void write_protect(struct mmu *m, u32 gfn)
     while (r) {
         *r->sptep &= ~PTE_RW;
         struct rmap *next = r->next;
-        r->next = m->rmap_free;
-        m->rmap_free = r;
+        rmap_put(m, r);
         r = next;
         m->st.write_protects++;
     }
@@ -98,16 +135,25 @@ bool pde_links_table(struct mmu *m, u32 pde, u32 *gfn)
     return *gfn < m->npages;
 }
 
+// A live directory links `gfn` as a table. The links are always counted (the table stays
+// protected); past their bound (the observer's bookkeeping grows with them) the VM stops.
 static void link_table(struct mmu *m, u32 gfn)
 {
     TRACK_UPDATE(m, gfn, m->gfn[gfn].links++);
     if (m->gfn[gfn].links == 1) announce(m, gfn, PT_LEVEL_TABLE, true);
+    m->nlinks++;
+    m->st.links_peak = MAX(m->st.links_peak, m->nlinks);
+    if (m->nlinks > m->max_links && !m->exhausted) {
+        log_err("vm=%d shadow tracking over its bound: links=%u max=%u", m->vm_id, m->nlinks, m->max_links);
+        shadow_exhausted(m, "tracking");
+    }
 }
 
 static void unlink_table(struct mmu *m, u32 gfn)
 {
     if (m->gfn[gfn].links == 1) announce(m, gfn, PT_LEVEL_TABLE, false);
     TRACK_UPDATE(m, gfn, m->gfn[gfn].links--);
+    m->nlinks--;
 }
 
 static bool user_pde(u32 e) { return (e & (PTE_P | PTE_US)) == (PTE_P | PTE_US); }

@@ -223,6 +223,9 @@ static void print_stats(struct vm *vm)
              m->roots_built, m->root_hits, m->root_evictions, m->invlpg_drops, m->write_protects,
              m->floods, m->dead_dirs, m->shadow_flushes, s->pf_reflected, s->pf_emulated, s->injected_irqs,
              s->reinjected);
+    log_info("vm=%d shadow budget=%llu used=%llu peak=%llu recycled=%llu passes=%llu links-peak=%llu",
+             vm->id, m->shadow_budget, m->shadow_used, m->shadow_peak, m->shadow_recycled,
+             m->recycle_passes, m->links_peak);
 }
 
 int vm_run(struct vm *vm)

@@ -26,6 +26,10 @@ struct svm_vcpu {
     struct vmcb *vmcb;
     u64 vmcb_pa;
     u32 asid;
+    // What the VMM last put in the VMCB for state only it may change: the hardware has no
+    // business altering them (an unintercepted task switch would; see docs/taskswitch.md).
+    u64 shadow_cr3;
+    struct vmcb_seg tr;
 };
 
 static u64 host_vmcb_pa, hsave_pa, iopm_pa, msrpm_pa;
@@ -112,7 +116,8 @@ void vcpu_reset_state(struct vcpu *v)
     vm->c.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
         INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_INVLPG | INTERCEPT_INVLPGA |
         INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN |
-        INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_FERR_FREEZE | INTERCEPT_RDPMC;
+        INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_FERR_FREEZE | INTERCEPT_RDPMC |
+        INTERCEPT_TR_WRITE;
     vm->c.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
         INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
         INTERCEPT_RDTSCP | INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_COND |
@@ -129,6 +134,8 @@ void vcpu_reset_state(struct vcpu *v)
     set_seg(&vm->s.gdtr, 0, 0, 0xffff, 0);
     set_seg(&vm->s.idtr, 0, 0, 0xffff, 0);
     set_seg(&vm->s.tr, 0, GUEST_TR_ATTR, 0xffff, 0);
+    s->tr = vm->s.tr;
+    s->shadow_cr3 = 0;
     set_seg(&vm->s.ldtr, 0, GUEST_LDTR_ATTR, 0xffff, 0);
     vm->s.efer = EFER_SVME;
     vm->s.g_pat = DEFAULT_PAT;
@@ -150,8 +157,9 @@ void vcpu_reset_state(struct vcpu *v)
 
 void vcpu_set_shadow(struct vcpu *v, u64 root_hpa, u32 hw_cr0, u32 hw_cr4)
 {
-    struct vmcb *vm = vmcb_of(v);
-    vm->s.cr3 = root_hpa;
+    struct svm_vcpu *s = v->backend;
+    struct vmcb *vm = s->vmcb;
+    vm->s.cr3 = s->shadow_cr3 = root_hpa;
     vm->s.cr0 = hw_cr0;
     vm->s.cr4 = hw_cr4;
 }
@@ -238,6 +246,7 @@ void vcpu_set_seg(struct vcpu *v, enum seg_reg s, const struct segment *in)
     struct vmcb *vm = vmcb_of(v);
     struct vmcb_seg *p = seg_ptr(vm, s);
     *p = (struct vmcb_seg){ in->sel, in->attr, in->limit, (u32)in->base };
+    if (s == SEG_TR) ((struct svm_vcpu *)v->backend)->tr = *p;
     if (s == SEG_SS) vm->s.cpl = (in->attr >> 5) & 3;   // CPL follows SS.DPL
 }
 
@@ -295,6 +304,7 @@ static void decode_exit(struct vcpu *v, struct vmcb *vm, struct exit_info *e)
     case VMEXIT_INTR: e->reason = EXIT_INTR; break;
     case VMEXIT_NMI: e->reason = EXIT_NMI; break;
     case VMEXIT_VINTR: e->reason = EXIT_VINTR; break;
+    case VMEXIT_TR_WRITE: e->reason = EXIT_LTR; break;
     case VMEXIT_CPUID: e->reason = EXIT_CPUID; break;
     case VMEXIT_HLT: e->reason = EXIT_HLT; break;
     case VMEXIT_INVLPG:
@@ -371,4 +381,24 @@ void vcpu_run(struct vcpu *v, struct exit_info *e)
     decode_exit(v, vm, e);
     take_exitintinfo(v, vm->c.exitintinfo);
     v->stats.exits[e->reason]++;
+}
+
+bool vcpu_state_changed(struct vcpu *v, const char **field, u64 *was, u64 *now)
+{
+    struct svm_vcpu *s = v->backend;
+    struct vmcb_seg *tr = &s->vmcb->s.tr;
+    const struct { const char *name; u64 was, now; } f[] = {
+        { "cr3", s->shadow_cr3, s->vmcb->s.cr3 },
+        { "tr.sel", s->tr.sel, tr->sel },
+        { "tr.base", s->tr.base, tr->base },
+        { "tr.limit", s->tr.limit, tr->limit },
+    };
+    for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (f[i].was == f[i].now) continue;
+        *field = f[i].name;
+        *was = f[i].was;
+        *now = f[i].now;
+        return true;
+    }
+    return false;
 }

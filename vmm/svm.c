@@ -16,6 +16,7 @@
 #define GUEST_CS_ATTR   0xc9b     // 32-bit code, present, DPL 0, accessed, G, D
 #define GUEST_DS_ATTR   0xc93
 #define GUEST_TR_ATTR   0x08b     // busy 32-bit TSS
+#define TR_TYPE_BUSY    0x002
 #define GUEST_LDTR_ATTR 0x082
 #define DEFAULT_PAT     0x0007040600070406ULL
 #define DR6_INIT        0xffff0ff0ULL
@@ -34,6 +35,10 @@ struct svm_vcpu {
 
 static u64 host_vmcb_pa, hsave_pa, iopm_pa, msrpm_pa;
 static u32 next_asid = 1;
+// TR always holds a busy TSS, but CPUs differ in the type their TR cache (and so the
+// VMCB) shows: real CPUs and Bochs keep the busy bit (Bochs requires it), QEMU clears it
+// and aborts on a busy type. The host's own TR, saved by VMSAVE, tells which.
+static u16 tr_busy_bit;
 
 void svm_world_switch(u64 guest_vmcb_pa, u64 host_vmcb_pa, u64 *gprs);
 
@@ -66,6 +71,8 @@ bool backend_init(void)
     hsave_pa = alloc_zeroed(1);
     wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
     host_vmcb_pa = alloc_zeroed(1);
+    __asm__ volatile("vmsave %%rax" :: "a"(host_vmcb_pa) : "memory");
+    tr_busy_bit = ((struct vmcb *)phys_to_virt(host_vmcb_pa))->s.tr.attr & TR_TYPE_BUSY;
     iopm_pa = alloc_zeroed(IOPM_SIZE / PAGE_SIZE);
     memset(phys_to_virt(iopm_pa), 0xff, IOPM_SIZE);   // every port exits
     msrpm_pa = alloc_zeroed(MSRPM_SIZE / PAGE_SIZE);
@@ -74,7 +81,7 @@ bool backend_init(void)
     msr_passthrough(msrpm, MSR_SYSENTER_CS);          // ... but these live in the VMCB
     msr_passthrough(msrpm, MSR_SYSENTER_ESP);
     msr_passthrough(msrpm, MSR_SYSENTER_EIP);
-    log_info("svm enabled hsave=0x%llx asids=%u", hsave_pa, cpu.svm_nasid);
+    log_info("svm enabled hsave=0x%llx asids=%u tr-busy-bit=%d", hsave_pa, cpu.svm_nasid, tr_busy_bit != 0);
     return true;
 }
 
@@ -133,7 +140,7 @@ void vcpu_reset_state(struct vcpu *v)
     vm->s.es = vm->s.ss = vm->s.fs = vm->s.gs = vm->s.ds;
     set_seg(&vm->s.gdtr, 0, 0, 0xffff, 0);
     set_seg(&vm->s.idtr, 0, 0, 0xffff, 0);
-    set_seg(&vm->s.tr, 0, GUEST_TR_ATTR, 0xffff, 0);
+    set_seg(&vm->s.tr, 0, (GUEST_TR_ATTR & ~TR_TYPE_BUSY) | tr_busy_bit, 0xffff, 0);
     s->tr = vm->s.tr;
     s->shadow_cr3 = 0;
     set_seg(&vm->s.ldtr, 0, GUEST_LDTR_ATTR, 0xffff, 0);
@@ -239,6 +246,7 @@ void vcpu_get_seg(struct vcpu *v, enum seg_reg s, struct segment *out)
 {
     struct vmcb_seg *p = seg_ptr(vmcb_of(v), s);
     *out = (struct segment){ p->sel, p->attr, p->limit, p->base };
+    if (s == SEG_TR) out->attr |= TR_TYPE_BUSY;
 }
 
 void vcpu_set_seg(struct vcpu *v, enum seg_reg s, const struct segment *in)
@@ -246,7 +254,10 @@ void vcpu_set_seg(struct vcpu *v, enum seg_reg s, const struct segment *in)
     struct vmcb *vm = vmcb_of(v);
     struct vmcb_seg *p = seg_ptr(vm, s);
     *p = (struct vmcb_seg){ in->sel, in->attr, in->limit, (u32)in->base };
-    if (s == SEG_TR) ((struct svm_vcpu *)v->backend)->tr = *p;
+    if (s == SEG_TR) {
+        p->attr = (in->attr & ~TR_TYPE_BUSY) | tr_busy_bit;
+        ((struct svm_vcpu *)v->backend)->tr = *p;
+    }
     if (s == SEG_SS) vm->s.cpl = (in->attr >> 5) & 3;   // CPL follows SS.DPL
 }
 

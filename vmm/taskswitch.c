@@ -209,6 +209,9 @@ static void switch_task(struct vcpu *v, u16 sel, const struct cause *c)
     if (c->kind == TS_KIND_CALL && !probe_sys_write(v, (u32)nts.base, 4)) return;
     if ((v->cr0 & CR0_PG) && !mmu_dir_valid(v->mmu, new.cr3)) return fail(v, "TSS CR3 outside guest RAM");
 
+    // Past the checks: the switch completes an event's delivery (a fault raised before
+    // this point combined with the event, as the CPU does: #DF during a #PF, ...).
+    v->inject.valid = false;
     // Save the outgoing task; an IRET leaves it with NT clear.
     old.eip = c->next_eip;
     old.eflags = (u32)v->rflags & (c->kind == TS_KIND_IRET ? ~(u32)RFLAGS_NT : ~0U);
@@ -269,9 +272,9 @@ static bool insn_end(struct vcpu *v, const struct exit_info *e, u32 *eip)
 void task_switch_handle(struct vcpu *v, const struct exit_info *e)
 {
     struct event ev = v->inject;          // delivered through a task gate
-    v->inject.valid = false;              // the switch itself completes the delivery
     if (ev.valid) {
-        struct cause c = { TS_KIND_CALL, (u32)v->rip, ev.type == EVENT_SWINT ? 0 : ERR_EXT, ev.has_error, ev.error };
+        struct cause c = { TS_KIND_CALL, (u32)v->rip, ev.type == EVENT_EXC || ev.type == EVENT_SWINT ? 0 : ERR_EXT,
+                           ev.has_error, ev.error };
         return switch_task(v, e->tss_sel, &c);
     }
     struct cause c = { .kind = e->ts_kind, .has_err = e->ts_has_err, .error = e->error };
@@ -364,11 +367,8 @@ void task_gate_deliver(struct vcpu *v)
             continue;
         }
         if ((hi & GATE_TYPE_MASK) != GATE_TASK) return;
-        struct event ev = v->inject;
-        v->inject.valid = false;
-        struct cause c = { TS_KIND_CALL, (u32)v->rip, ext, ev.has_error, ev.error };
-        switch_task(v, (u16)(gate >> 16), &c);
-        return;
+        struct cause c = { TS_KIND_CALL, (u32)v->rip, ext, v->inject.has_error, v->inject.error };
+        switch_task(v, (u16)(gate >> 16), &c);   // a refused switch leaves a fault to deliver
     }
 }
 

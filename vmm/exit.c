@@ -187,7 +187,8 @@ static bool state_tampered(struct vcpu *v)
 
 void exit_handle(struct vcpu *v, struct exit_info *e)
 {
-    if (state_tampered(v)) return;
+    // A refused VMRUN (EXIT_INVALID) leaves no guest state to compare.
+    if (e->reason != EXIT_INVALID && state_tampered(v)) return;
     if (log_level >= LOG_TRACE || (log_level >= LOG_DEBUG && v->inject.valid))
         klog(LOG_DEBUG, "vm=%d exit code=0x%llx rip=0x%llx addr=0x%llx error=0x%x inject=%d/%d",
              v->vm->id, e->raw, v->rip, e->addr, e->error, v->inject.valid, v->inject.vector);

@@ -258,6 +258,21 @@ static void switch_task(struct vcpu *v, u16 sel, const struct cause *c)
     log_debug("vm=%d task switch to sel=0x%x eip=0x%x cr3=0x%x", v->vm->id, sel, new.eip, new.cr3);
 }
 
+#define GATE_TYPE_MASK 0x1f00
+#define GATE_TASK      0x0500
+#define GATE_PRESENT   0x8000
+#define GATE_DPL(hi)   ((int)((hi) >> 13) & 3)
+#define MAX_NESTED     3
+
+// The IDT entry of `vector`; false if it lies past the IDT limit or cannot be read.
+static bool idt_entry(struct vcpu *v, int vector, u64 *gate)
+{
+    struct segment idtr;
+    vcpu_get_seg(v, SEG_IDTR, &idtr);
+    u32 off = vector * 8;
+    return off + 7 <= idtr.limit && guest_peek_sys(v, (u32)idtr.base + off, gate, 8);
+}
+
 // EIP after the instruction that caused exit e.
 static bool insn_end(struct vcpu *v, const struct exit_info *e, u32 *eip)
 {
@@ -272,6 +287,14 @@ static bool insn_end(struct vcpu *v, const struct exit_info *e, u32 *eip)
 void task_switch_handle(struct vcpu *v, const struct exit_info *e)
 {
     struct event ev = v->inject;          // delivered through a task gate
+    // Bochs reports INT n through a task gate with a stale exception in EXITINTINFO: an
+    // event counts only if its IDT entry is a task gate to this TSS.
+    u64 gate;
+    if (ev.valid && !(idt_entry(v, ev.vector, &gate) && ((u32)(gate >> 32) & GATE_TYPE_MASK) == GATE_TASK &&
+                      SEL_ERR((u16)(gate >> 16)) == SEL_ERR(e->tss_sel))) {
+        log_debug("vm=%d task switch exit: EXITINTINFO vector=%d is not its cause", v->vm->id, ev.vector);
+        ev.valid = v->inject.valid = false;
+    }
     if (ev.valid) {
         struct cause c = { TS_KIND_CALL, (u32)v->rip, ev.type == EVENT_EXC || ev.type == EVENT_SWINT ? 0 : ERR_EXT,
                            ev.has_error, ev.error };
@@ -307,21 +330,6 @@ void task_switch_iret(struct vcpu *v, u32 next_eip)
     if (!guest_read_sys(v, (u32)tr.base, &link, 2)) return;
     struct cause c = { .kind = TS_KIND_IRET, .next_eip = next_eip };
     switch_task(v, link, &c);
-}
-
-#define GATE_TYPE_MASK 0x1f00
-#define GATE_TASK      0x0500
-#define GATE_PRESENT   0x8000
-#define GATE_DPL(hi)   ((int)((hi) >> 13) & 3)
-#define MAX_NESTED     3
-
-// The IDT entry of `vector`; false if it lies past the IDT limit or cannot be read.
-static bool idt_entry(struct vcpu *v, int vector, u64 *gate)
-{
-    struct segment idtr;
-    vcpu_get_seg(v, SEG_IDTR, &idtr);
-    u32 off = vector * 8;
-    return off + 7 <= idtr.limit && guest_peek_sys(v, (u32)idtr.base + off, gate, 8);
 }
 
 bool task_gate_at(struct vcpu *v, int vector)

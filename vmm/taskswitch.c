@@ -24,7 +24,7 @@
 #define TYPE_TSS16     0x1          // available 16-bit TSS (| TYPE_BUSY: busy)
 #define TYPE_LDT       0x2
 #define TYPE_TASK_GATE 0x5
-#define TYPE_TSS32     0x9
+#define TYPE_TSS_WIDE  0x8          // a TSS type with this bit is 32-bit
 #define TYPE_BUSY      0x2
 #define TYPE_CODE      BIT(3)       // with S=1
 #define TYPE_CONFORM   BIT(2)       // code: conforming
@@ -51,10 +51,12 @@ struct cause {
     u32 error;
 };
 
+// Descriptor tests: a 16- or 32-bit TSS (available or busy), its busy bit, its width.
 static bool is_tss(u16 attr) { return !(attr & ATTR_S) && (ATTR_TYPE(attr) & ~TYPE_BUSY & 0x7) == TYPE_TSS16; }
 static bool tss_busy(u16 attr) { return ATTR_TYPE(attr) & TYPE_BUSY; }
-static bool tss_is32(u16 attr) { return ATTR_TYPE(attr) & 0x8; }
+static bool tss_is32(u16 attr) { return ATTR_TYPE(attr) & TYPE_TSS_WIDE; }
 
+// Raise an exception with an error code (combined with an event in delivery).
 static void fault(struct vcpu *v, int vector, u32 error) { guest_inject_exception(v, vector, true, error); }
 
 // Read the descriptor for `sel` from the GDT (TI=0) or the LDT. 0: read; 1: the selector
@@ -69,6 +71,7 @@ static int read_desc(struct vcpu *v, u16 sel, u64 *desc, u32 *addr)
     return guest_read_sys(v, *addr, desc, 8) ? 0 : -1;
 }
 
+// The segment-register form (VMCB attributes, byte limit) of descriptor d.
 static struct segment desc_to_seg(u16 sel, u64 d)
 {
     u32 lo = (u32)d, hi = (u32)(d >> 32);
@@ -88,6 +91,7 @@ static bool set_busy(struct vcpu *v, u32 addr, u64 desc, bool busy)
     return guest_write_sys(v, addr + 5, &type, 1);
 }
 
+// A switch the VMM cannot perform: log it and stop the VM.
 static void fail(struct vcpu *v, const char *why)
 {
     log_err("vm=%d task switch failed: %s (rip=0x%llx)", v->vm->id, why, v->rip);

@@ -2,6 +2,7 @@
 // filled on #PF from the guest's own tables, dropped on INVLPG and guest writes.
 #include "mmu/shadow_int.h"
 #include "vmm/vcpu.h"
+#include "vmm/tssguard.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/mem.h"
@@ -236,6 +237,7 @@ static void bind(struct vcpu *v, struct mmu *m)
     m->cur_root = r;
     // Without a root the VM has been stopped: the empty root faults on every access.
     vcpu_set_shadow(v, r ? r->hpa : m->null_hpa, mmu_hw_cr0(v->cr0), mmu_hw_cr4(v->cr4));
+    if (r) tssguard_refresh(v);   // the TSS may lie on other frames in this address space
     if (was_loaded != ~0U && was_loaded != m->loaded_dir) dir_check_dead(m, was_loaded);
 }
 
@@ -334,7 +336,7 @@ static void set_spte(struct mmu *m, struct spage *s, unsigned idx, u32 gfn, bool
 {
     spage_zap_entry(m, s, idx);
     if (gfn >= m->npages) return;
-    writable = writable && !gfn_protected(m, gfn);
+    writable = writable && !gfn_protected(m, gfn) && !m->gfn[gfn].guard;
     u32 e = (u32)(m->ram_hpa + ((u64)gfn << 12)) | PTE_P | (user ? PTE_US : 0) |
             (writable ? PTE_RW : 0) | (global ? PTE_G : 0);
     s->sp[idx] = e;
@@ -372,9 +374,10 @@ enum mmu_fault_result mmu_page_fault(struct vcpu *v, u32 va, u32 err, u32 *pfec)
     unsigned pdi = PDI(va);
     // A stopped VM (no root, or no room) gets nothing more: it does not run again.
     if (!root || m->exhausted) return MMU_FIXED;
+    tssguard_refresh(v);     // before any fill: the guest may have remapped its TSS
     if (!paging_on(v) || root == m->off_root) {
         if (va >= m->npages * 4096ULL) return MMU_BAD_GPA;
-        if ((access & PFEC_W) && gfn_protected(m, va >> 12)) return MMU_EMULATE;
+        if ((access & PFEC_W) && (gfn_protected(m, va >> 12) || m->gfn[va >> 12].guard)) return MMU_EMULATE;
         if (!shadow_reserve(m, root)) return MMU_FIXED;
         struct spage *c = leaf_table(m, root, pdi, pdi << 10, ROLE_LARGE | (PAGING_OFF_PDE & ROLE_PDE_BITS));
         if (!c) return MMU_FIXED;
@@ -389,7 +392,7 @@ enum mmu_fault_result mmu_page_fault(struct vcpu *v, u32 va, u32 err, u32 *pfec)
     if (r == WALK_FAULT) return MMU_REFLECT;
     u32 gfn = w.gpa >> 12;
     if (gfn >= m->npages) return MMU_BAD_GPA;
-    if ((access & PFEC_W) && (gfn_protected(m, gfn) || !w.writable)) return MMU_EMULATE;
+    if ((access & PFEC_W) && (gfn_protected(m, gfn) || m->gfn[gfn].guard || !w.writable)) return MMU_EMULATE;
     if (!shadow_reserve(m, root)) return MMU_FIXED;
     struct spage *c;
     bool writable = w.writable;
@@ -430,6 +433,22 @@ void mmu_invlpg(struct vcpu *v, u32 va)
     }
     vcpu_flush_page(v, va);
     if (m->obs->tlb_flush) m->obs->tlb_flush(m->obs->ctx, v->id, TLB_FLUSH_INVLPG, v->cr3, va);
+}
+
+int mmu_lookup(struct vcpu *v, u32 va, u32 *gpa)
+{
+    struct mmu *m = v->mmu;
+    struct walk w;
+    u32 pfec;
+    int r = WALK_OK;
+    if (paging_on(v)) {
+        struct walk_mem wm = { m, mem_read32, mem_update32 };
+        r = walk_guest(&wm, v->cr0, v->cr4, v->cr3, va, 0, false, &w, &pfec);
+        if (r == WALK_OK) va = w.gpa;
+    }
+    if (r == WALK_OK && va >= m->npages * 4096ULL) r = WALK_BAD_GPA;
+    *gpa = va;
+    return r;
 }
 
 const struct mmu_stats *mmu_stats(struct mmu *m) { return &m->st; }

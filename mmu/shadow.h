@@ -62,6 +62,12 @@ bool mmu_write_gpa(struct mmu *m, u32 gpa, const void *buf, u32 len);
 // page table (a freed directory reused as data). False if it must stay protected.
 bool mmu_unprotect(struct mmu *m, u32 gpa);
 const struct mmu_stats *mmu_stats(struct mmu *m);
+// Keep frame `gfn` read-only in every shadow (on), or no longer (off): a frame the CPU
+// writes by itself (the current TSS, vmm/tssguard.c), so each write exits to the VMM.
+void mmu_guard_frame(struct mmu *m, u32 gfn, bool on);
+// Translate `va` through the guest's tables as a supervisor read, setting no A/D bit and
+// filling nothing: WALK_OK with *gpa, WALK_FAULT or WALK_BAD_GPA.
+int mmu_lookup(struct vcpu *v, u32 va, u32 *gpa);
 // Is this page directory address inside guest RAM?
 bool mmu_dir_valid(struct mmu *m, u32 cr3);
 // The hardware CR0/CR4 the shadow needs for the guest-visible values.

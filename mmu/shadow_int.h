@@ -55,6 +55,7 @@ struct gfn_info {
     u16 flood;               // writes since it was last loaded as a directory
     u8 dir;                  // a live directory
     u16 user_pdes;           // live directories: present entries with U/S=1
+    bool guard;              // never mapped writable: the CPU writes it itself (the TSS)
     struct rmap *rmap;
 };
 

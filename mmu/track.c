@@ -107,6 +107,13 @@ static void write_protect(struct mmu *m, u32 gfn)
     m->need_flush = true;    // stale writable translations must not survive the next entry
 }
 
+void mmu_guard_frame(struct mmu *m, u32 gfn, bool on)
+{
+    if (gfn >= m->npages) return;
+    m->gfn[gfn].guard = on;
+    if (on) write_protect(m, gfn);
+}
+
 static void announce(struct mmu *m, u32 gfn, int level, bool on)
 {
     if (m->obs->pt_track) m->obs->pt_track(m->obs->ctx, gfn << 12, level, gfn_ptr(m, gfn), on);
@@ -272,7 +279,7 @@ bool mmu_unprotect(struct mmu *m, u32 gpa)
     struct gfn_info *g = &m->gfn[gfn];
     log_debug("vm=%d unprotect gfn=0x%x links=%u spts=%u dir=%u loaded=%d", m->vm_id, gfn, g->links,
               g->spts, g->dir, gfn == m->loaded_dir);
-    if (g->links || g->spts || gfn == m->loaded_dir) return false;
+    if (g->links || g->spts || g->guard || gfn == m->loaded_dir) return false;
     if (g->dir) { m->st.floods++; dir_kill(m, gfn); }
     return !gfn_protected(m, gfn);
 }

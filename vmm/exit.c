@@ -1,5 +1,7 @@
 // exit.c — the backend-neutral exit dispatcher: every intercept the guest can cause.
 #include "vmm/guest.h"
+#include "vmm/taskswitch.h"
+#include "vmm/tssguard.h"
 #include "vmm/vm.h"
 #include "mmu/paging.h"
 #include "mmu/shadow.h"
@@ -147,7 +149,7 @@ static void handle_pf(struct vcpu *v, struct exit_info *e)
         break;
     case MMU_EMULATE:
         v->stats.pf_emulated++;
-        emulate_pt_write(v, va);
+        if (!tssguard_write_fault(v, va)) emulate_pt_write(v, va);
         break;
     case MMU_BAD_GPA:
         log_err("vm=%d guest maps memory it does not have: va=0x%x rip=0x%llx cr3=0x%x",
@@ -170,8 +172,23 @@ static void handle_hlt(struct vcpu *v, struct exit_info *e)
 
 static void dispatch(struct vcpu *v, struct exit_info *e);
 
+// The shadow CR3 and TR are the VMM's alone: if the hardware changed them (a task switch
+// the emulator ran without an exit), the guest may have run on its own page tables.
+static bool state_tampered(struct vcpu *v)
+{
+    const char *field;
+    u64 was, now;
+    if (!vcpu_state_changed(v, &field, &was, &now)) return false;
+    log_err("vm=%d state changed behind the VMM's back: field=%s was=0x%llx now=0x%llx rip=0x%llx",
+            v->vm->id, field, was, now, v->rip);
+    vm_stop(v->vm, "state-tampered", 1);
+    return true;
+}
+
 void exit_handle(struct vcpu *v, struct exit_info *e)
 {
+    // A refused VMRUN (EXIT_INVALID) leaves no guest state to compare.
+    if (e->reason != EXIT_INVALID && state_tampered(v)) return;
     if (log_level >= LOG_TRACE || (log_level >= LOG_DEBUG && v->inject.valid))
         klog(LOG_DEBUG, "vm=%d exit code=0x%llx rip=0x%llx addr=0x%llx error=0x%x inject=%d/%d",
              v->vm->id, e->raw, v->rip, e->addr, e->error, v->inject.valid, v->inject.vector);
@@ -217,6 +234,9 @@ static void dispatch(struct vcpu *v, struct exit_info *e)
         break;
     case EXIT_TASK_SWITCH:
         task_switch_handle(v, e);
+        break;
+    case EXIT_LTR:
+        task_ltr(v);
         break;
     case EXIT_SHUTDOWN:
         log_info("vm=%d shutdown (triple fault) at rip=0x%llx", v->vm->id, v->rip);

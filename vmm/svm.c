@@ -16,6 +16,7 @@
 #define GUEST_CS_ATTR   0xc9b     // 32-bit code, present, DPL 0, accessed, G, D
 #define GUEST_DS_ATTR   0xc93
 #define GUEST_TR_ATTR   0x08b     // busy 32-bit TSS
+#define TR_TYPE_BUSY    0x002
 #define GUEST_LDTR_ATTR 0x082
 #define DEFAULT_PAT     0x0007040600070406ULL
 #define DR6_INIT        0xffff0ff0ULL
@@ -26,10 +27,18 @@ struct svm_vcpu {
     struct vmcb *vmcb;
     u64 vmcb_pa;
     u32 asid;
+    // What the VMM last put in the VMCB for state only it may change: the hardware has no
+    // business altering them (an unintercepted task switch would; see docs/taskswitch.md).
+    u64 shadow_cr3;
+    struct vmcb_seg tr;
 };
 
 static u64 host_vmcb_pa, hsave_pa, iopm_pa, msrpm_pa;
 static u32 next_asid = 1;
+// TR always holds a busy TSS, but CPUs differ in the type their TR cache (and so the
+// VMCB) shows: real CPUs and Bochs keep the busy bit (Bochs requires it), QEMU clears it
+// and aborts on a busy type. The host's own TR, saved by VMSAVE, tells which.
+static u16 tr_busy_bit;
 
 void svm_world_switch(u64 guest_vmcb_pa, u64 host_vmcb_pa, u64 *gprs);
 
@@ -62,6 +71,8 @@ bool backend_init(void)
     hsave_pa = alloc_zeroed(1);
     wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
     host_vmcb_pa = alloc_zeroed(1);
+    __asm__ volatile("vmsave %%rax" :: "a"(host_vmcb_pa) : "memory");
+    tr_busy_bit = ((struct vmcb *)phys_to_virt(host_vmcb_pa))->s.tr.attr & TR_TYPE_BUSY;
     iopm_pa = alloc_zeroed(IOPM_SIZE / PAGE_SIZE);
     memset(phys_to_virt(iopm_pa), 0xff, IOPM_SIZE);   // every port exits
     msrpm_pa = alloc_zeroed(MSRPM_SIZE / PAGE_SIZE);
@@ -70,7 +81,7 @@ bool backend_init(void)
     msr_passthrough(msrpm, MSR_SYSENTER_CS);          // ... but these live in the VMCB
     msr_passthrough(msrpm, MSR_SYSENTER_ESP);
     msr_passthrough(msrpm, MSR_SYSENTER_EIP);
-    log_info("svm enabled hsave=0x%llx asids=%u", hsave_pa, cpu.svm_nasid);
+    log_info("svm enabled hsave=0x%llx asids=%u tr-busy-bit=%d", hsave_pa, cpu.svm_nasid, tr_busy_bit != 0);
     return true;
 }
 
@@ -112,7 +123,8 @@ void vcpu_reset_state(struct vcpu *v)
     vm->c.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
         INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_INVLPG | INTERCEPT_INVLPGA |
         INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN |
-        INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_FERR_FREEZE | INTERCEPT_RDPMC;
+        INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_FERR_FREEZE | INTERCEPT_RDPMC |
+        INTERCEPT_TR_WRITE;
     vm->c.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
         INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
         INTERCEPT_RDTSCP | INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_COND |
@@ -128,7 +140,9 @@ void vcpu_reset_state(struct vcpu *v)
     vm->s.es = vm->s.ss = vm->s.fs = vm->s.gs = vm->s.ds;
     set_seg(&vm->s.gdtr, 0, 0, 0xffff, 0);
     set_seg(&vm->s.idtr, 0, 0, 0xffff, 0);
-    set_seg(&vm->s.tr, 0, GUEST_TR_ATTR, 0xffff, 0);
+    set_seg(&vm->s.tr, 0, (GUEST_TR_ATTR & ~TR_TYPE_BUSY) | tr_busy_bit, 0xffff, 0);
+    s->tr = vm->s.tr;
+    s->shadow_cr3 = 0;
     set_seg(&vm->s.ldtr, 0, GUEST_LDTR_ATTR, 0xffff, 0);
     vm->s.efer = EFER_SVME;
     vm->s.g_pat = DEFAULT_PAT;
@@ -150,8 +164,9 @@ void vcpu_reset_state(struct vcpu *v)
 
 void vcpu_set_shadow(struct vcpu *v, u64 root_hpa, u32 hw_cr0, u32 hw_cr4)
 {
-    struct vmcb *vm = vmcb_of(v);
-    vm->s.cr3 = root_hpa;
+    struct svm_vcpu *s = v->backend;
+    struct vmcb *vm = s->vmcb;
+    vm->s.cr3 = s->shadow_cr3 = root_hpa;
     vm->s.cr0 = hw_cr0;
     vm->s.cr4 = hw_cr4;
 }
@@ -231,6 +246,7 @@ void vcpu_get_seg(struct vcpu *v, enum seg_reg s, struct segment *out)
 {
     struct vmcb_seg *p = seg_ptr(vmcb_of(v), s);
     *out = (struct segment){ p->sel, p->attr, p->limit, p->base };
+    if (s == SEG_TR) out->attr |= TR_TYPE_BUSY;
 }
 
 void vcpu_set_seg(struct vcpu *v, enum seg_reg s, const struct segment *in)
@@ -238,6 +254,10 @@ void vcpu_set_seg(struct vcpu *v, enum seg_reg s, const struct segment *in)
     struct vmcb *vm = vmcb_of(v);
     struct vmcb_seg *p = seg_ptr(vm, s);
     *p = (struct vmcb_seg){ in->sel, in->attr, in->limit, (u32)in->base };
+    if (s == SEG_TR) {
+        p->attr = (in->attr & ~TR_TYPE_BUSY) | tr_busy_bit;
+        ((struct svm_vcpu *)v->backend)->tr = *p;
+    }
     if (s == SEG_SS) vm->s.cpl = (in->attr >> 5) & 3;   // CPL follows SS.DPL
 }
 
@@ -295,6 +315,7 @@ static void decode_exit(struct vcpu *v, struct vmcb *vm, struct exit_info *e)
     case VMEXIT_INTR: e->reason = EXIT_INTR; break;
     case VMEXIT_NMI: e->reason = EXIT_NMI; break;
     case VMEXIT_VINTR: e->reason = EXIT_VINTR; break;
+    case VMEXIT_TR_WRITE: e->reason = EXIT_LTR; break;
     case VMEXIT_CPUID: e->reason = EXIT_CPUID; break;
     case VMEXIT_HLT: e->reason = EXIT_HLT; break;
     case VMEXIT_INVLPG:
@@ -371,4 +392,24 @@ void vcpu_run(struct vcpu *v, struct exit_info *e)
     decode_exit(v, vm, e);
     take_exitintinfo(v, vm->c.exitintinfo);
     v->stats.exits[e->reason]++;
+}
+
+bool vcpu_state_changed(struct vcpu *v, const char **field, u64 *was, u64 *now)
+{
+    struct svm_vcpu *s = v->backend;
+    struct vmcb_seg *tr = &s->vmcb->s.tr;
+    const struct { const char *name; u64 was, now; } f[] = {
+        { "cr3", s->shadow_cr3, s->vmcb->s.cr3 },
+        { "tr.sel", s->tr.sel, tr->sel },
+        { "tr.base", s->tr.base, tr->base },
+        { "tr.limit", s->tr.limit, tr->limit },
+    };
+    for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (f[i].was == f[i].now) continue;
+        *field = f[i].name;
+        *was = f[i].was;
+        *now = f[i].now;
+        return true;
+    }
+    return false;
 }

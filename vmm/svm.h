@@ -86,6 +86,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, c.next_rip) == 0xc8, "VMCB nRIP o
 #define INTERCEPT_SMI         BIT(2)
 #define INTERCEPT_INIT        BIT(3)
 #define INTERCEPT_VINTR       BIT(4)
+#define INTERCEPT_TR_WRITE    BIT(13)   // LTR: the VMM moves the TSS guard (tssguard.c)
 #define INTERCEPT_RDPMC       BIT(15)
 #define INTERCEPT_CPUID       BIT(18)
 #define INTERCEPT_RSM         BIT(19)
@@ -141,6 +142,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, c.next_rip) == 0xc8, "VMCB nRIP o
 #define VMEXIT_SMI         0x062
 #define VMEXIT_INIT        0x063
 #define VMEXIT_VINTR       0x064
+#define VMEXIT_TR_WRITE    0x06d
 #define VMEXIT_RDPMC       0x06f
 #define VMEXIT_CPUID       0x072
 #define VMEXIT_RSM         0x073

@@ -20,7 +20,7 @@ struct segment {
 enum exit_reason {
     EXIT_CR_READ, EXIT_CR_WRITE, EXIT_EXCEPTION, EXIT_PF, EXIT_INTR, EXIT_NMI, EXIT_VINTR,
     EXIT_CPUID, EXIT_HLT, EXIT_INVLPG, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE,
-    EXIT_TASK_SWITCH, EXIT_SHUTDOWN, EXIT_VIRT_INSN, EXIT_INVALID, EXIT_OTHER, NEXIT_REASONS
+    EXIT_TASK_SWITCH, EXIT_SHUTDOWN, EXIT_LTR, EXIT_VIRT_INSN, EXIT_INVALID, EXIT_OTHER, NEXIT_REASONS
 };
 
 struct exit_info {
@@ -78,6 +78,7 @@ struct vcpu {
     struct event held_intr;  // an interrupt displaced by an exception, delivered after it
     bool halted;
     u32 tlb_flush;           // TLB_FLUSH_* requested before the next entry
+    u32 tss_guard[2];        // frames (gfn + 1, 0: none) kept read-only under TR (tssguard.c)
     struct vcpu_stats stats;
     void *backend;           // struct svm_vcpu
 };
@@ -111,3 +112,6 @@ u64 vcpu_get_msr(struct vcpu *v, u32 msr);
 void vcpu_set_msr(struct vcpu *v, u32 msr, u64 val);
 // Guest instruction bytes the backend already has (decode assists), or 0.
 int vcpu_insn_bytes(struct vcpu *v, u8 *buf);
+// Did the hardware change state the VMM alone may set (the shadow CR3, TR) since the last
+// entry? Names the first such field with its old and new value.
+bool vcpu_state_changed(struct vcpu *v, const char **field, u64 *was, u64 *now);

@@ -205,7 +205,7 @@ static void print_stats(struct vm *vm)
 {
     static const char *const names[NEXIT_REASONS] = {
         "cr-read", "cr-write", "exception", "pf", "intr", "nmi", "vintr", "cpuid", "hlt",
-        "invlpg", "io", "rdmsr", "wrmsr", "task-switch", "shutdown", "svm-insn", "invalid", "other",
+        "invlpg", "io", "rdmsr", "wrmsr", "task-switch", "shutdown", "ltr", "svm-insn", "invalid", "other",
     };
     char buf[512];
     int n = 0;

@@ -23,7 +23,7 @@ run_guest() {   # NAME ARGS VMM-ARGS
         -initrd "$G/$name.elf $args"
 }
 
-for g in cpu mmu ptwrite irq; do
+for g in cpu mmu ptwrite irq taskswitch; do
     args=""; [ $g = cpu ] && args="mem=128"
     run_guest $g "$args" ""
     log=$LOGDIR/guest-$g.log

@@ -5,9 +5,9 @@ source tests/lib.sh
 G=build/tests/guests
 iso=build/tests/guests-bochs.iso
 log=$LOGDIR/guests-bochs.log
-mem="vm0.mem=32M vm1.mem=32M vm2.mem=32M vm3.mem=32M vm4.mem=32M"
+mem="vm0.mem=32M vm1.mem=32M vm2.mem=32M vm3.mem=32M vm4.mem=32M vm5.mem=32M"
 if ! mkiso "$iso" "exitport=bochs $mem" "$G/cpu.elf mem=32" "$G/mmu.elf" "$G/ptwrite.elf" \
-        "$G/irq.elf" "$G/triplefault.elf"; then
+        "$G/irq.elf" "$G/triplefault.elf" "$G/taskswitch.elf"; then
     fail bochs-guests "grub-mkrescue failed"
     exit 0
 fi
@@ -22,6 +22,10 @@ for g in cpu mmu ptwrite irq; do
     else fail "bochs-guest-$g" "vm$i" "$log"; fi
     i=$((i + 1))
 done
+# Bochs raises the TASK_SWITCH intercept: the VMM's own switch path, with the same checks.
+if log_has "$log" "^vm5\| RESULT pass=[1-9][0-9]* fail=0" && ! log_has "$log" "^vm5\| (FAIL|SKIP) " &&
+   log_has "$log" "vm=5 stop reason=exit-port code=0"; then pass bochs-guest-taskswitch
+else fail bochs-guest-taskswitch "vm5" "$log"; fi
 if log_has "$log" 'vm=4 stop reason=triple-fault' && [ "$(vmm_status "$log")" = 0 ]; then
     pass bochs-guest-triplefault
 else fail bochs-guest-triplefault "vmm status=$(vmm_status "$log")" "$log"; fi

@@ -107,10 +107,15 @@ void fuzz_add_token(const void *data, size_t len)
 
 __attribute__((weak)) void fuzz_init(void) {}
 
-// ASan's default quarantine (256 MiB) makes every large allocation fresh, zeroed memory:
-// page faults dominate a harness that builds a machine per input. 16 MiB still catches
-// a use after free within the same input.
-const char *__asan_default_options(void) { return "quarantine_size_mb=16"; }
+// Every sanitizer report ends in abort(), so one SIGABRT handler keeps the input. ASan's
+// default quarantine (256 MiB) makes every large allocation fresh, zeroed memory: page
+// faults dominate a harness that builds a machine per input; 16 MiB still catches a use
+// after free within the same input.
+const char *__asan_default_options(void) { return "abort_on_error=1:quarantine_size_mb=16"; }
+const char *__ubsan_default_options(void)
+{
+    return "abort_on_error=1:halt_on_error=1:print_stacktrace=1";
+}
 
 // Write the whole buffer to fd (best effort: used on the way down too).
 static void write_all(int fd, const void *buf, size_t len)

@@ -214,3 +214,22 @@ TEST(mc146818_index_port_and_nmi_bit)
     CHECK(unit_log_contains("mc146818 write to read-only register 0xc"));
     teardown(rtc);
 }
+
+// Found by fuzz_mc146818: a date before 1970 made show() encode negative fields (C's %
+// keeps the sign), a UBSan report on the host and garbage time registers in the VMM.
+TEST(mc146818_clock_runs_across_1970_from_a_date_before_it)
+{
+    struct mc146818 *rtc = setup(128 << 20);
+    wr(0x0b, 0x82);                               // SET, BCD, 24-hour
+    wr(0x32, 0x19); wr(9, 0x69); wr(8, 0x12); wr(7, 0x31);
+    wr(4, 0x23); wr(2, 0x59); wr(0, 0x58);       // 1969-12-31 23:59:58
+    wr(0x0b, 0x02);
+    F.now = 1500 * MS;
+    CHECK_EQ(rd(0), 0x59); CHECK_EQ(rd(2), 0x59); CHECK_EQ(rd(4), 0x23);
+    CHECK_EQ(rd(6), 4);                           // a Wednesday
+    CHECK_EQ(rd(9), 0x69); CHECK_EQ(rd(0x32), 0x19);
+    F.now = 2500 * MS;                            // 1970-01-01 00:00:00, a Thursday
+    CHECK_EQ(rd(0), 0x00); CHECK_EQ(rd(4), 0x00); CHECK_EQ(rd(7), 0x01);
+    CHECK_EQ(rd(8), 0x01); CHECK_EQ(rd(9), 0x70); CHECK_EQ(rd(6), 5);
+    teardown(rtc);
+}

@@ -75,20 +75,28 @@ static int dec_hour(const struct mc146818 *rtc, u8 v)
     return h + (v & MC146818_HOUR_PM ? 12 : 0);
 }
 
-// Write second `s` (since 1970) into the time and century registers.
+// a mod b in [0, b) for b > 0, whatever a's sign (C's % keeps the sign of a).
+static s64 floor_mod(s64 a, s64 b)
+{
+    s64 r = a % b;
+    return r < 0 ? r + b : r;
+}
+
+// Write second `s` (since 1970) into the time and century registers. A guest may set
+// any date, 1969 or year 0 included: negative seconds still give in-range fields.
 static void show(struct mc146818 *rtc, s64 s)
 {
-    s64 days = s / SECS_DAY, rem = s % SECS_DAY, y, m, d;
+    s64 rem = floor_mod(s, SECS_DAY), days = (s - rem) / SECS_DAY, y, m, d;
     civil_from_days(days, &y, &m, &d);
     u8 *c = rtc->cmos;
     c[MC146818_SEC] = enc(rtc, (int)(rem % 60));
     c[MC146818_MIN] = enc(rtc, (int)(rem / 60 % 60));
     c[MC146818_HOUR] = enc_hour(rtc, (int)(rem / 3600));
-    c[MC146818_WDAY] = enc(rtc, (int)((days + 4) % 7 + 1));   // 1970-01-01 was a Thursday
+    c[MC146818_WDAY] = enc(rtc, (int)(floor_mod(days + 4, 7) + 1));   // 1970-01-01: Thursday
     c[MC146818_MDAY] = enc(rtc, (int)d);
     c[MC146818_MONTH] = enc(rtc, (int)m);
-    c[MC146818_YEAR] = enc(rtc, (int)(y % 100));
-    c[MC146818_CENTURY] = enc(rtc, (int)(y / 100));
+    c[MC146818_YEAR] = enc(rtc, (int)floor_mod(y, 100));
+    c[MC146818_CENTURY] = enc(rtc, (int)floor_mod((y - floor_mod(y, 100)) / 100, 100));
     rtc->shown_sec = s;
 }
 

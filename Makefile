@@ -26,7 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HCFLAGS := -DHOST_TEST -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
            -fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -Itests/unit
 
-.PHONY: all iso run test unit debug guest clean deps fuzz fuzzers
+.PHONY: all iso run test unit debug guest clean deps fuzz fuzzers fuzzers-libfuzzer
 all: $(BUILD)/myrmex.elf
 
 deps:
@@ -94,6 +94,16 @@ fuzz: fuzzers
 	    $(BUILD)/fuzz/$$f $(if $(FUZZ_COUNT),-n $(FUZZ_COUNT),-t $(FUZZ_SECONDS)) \
 	        $(if $(FUZZ_SEED),-s $(FUZZ_SEED)) || exit 1; \
 	done
+
+# Optional: the same harnesses under libFuzzer (Debian's clang), as build/fuzz/lf/NAME.
+LIBFUZZER_CC ?= clang
+LIBFUZZER_FLAGS := -DHOST_TEST -O1 -g -std=gnu11 -I. -Itests/unit -Wno-unknown-attributes \
+                   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/lf/%: tests/fuzz/fuzz_%.c tests/fuzz/libfuzzer/entry.c $(FUZZ_LIB) $(PURE_SRCS) \
+                    tests/unit/host_shim.c
+	@mkdir -p $(dir $@)
+	$(LIBFUZZER_CC) $(LIBFUZZER_FLAGS) -o $@ $^
+fuzzers-libfuzzer: $(addprefix $(BUILD)/fuzz/lf/,$(FUZZERS))
 
 # Test guests and the default Linux guest bring their own rules.
 -include tests/guests/guests.mk

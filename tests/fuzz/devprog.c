@@ -10,6 +10,7 @@
 #include "vmm/dev/sysports.h"
 #include "vmm/dev/pci.h"
 #include "vmm/dev/ide_empty.h"
+#include "unit.h"
 #include <string.h>
 
 #define RTC_EPOCH 1795000000ULL      // as vm.c: a fixed wall clock
@@ -117,6 +118,34 @@ __attribute__((no_sanitize_coverage)) static void check_bus(const struct iobus *
     }
 }
 
+#define LOG_SLOTS 1024               // distinct device log lines one program may leave
+
+// Every device log source is bounded: no line logged twice in one program (a guest in a
+// loop would flood the console) and not too many lines overall. The iobus's own lines
+// ("vm=0 io ...") are left out: the port space bounds them per port.
+static void check_log(void)
+{
+    static const char *seen[LOG_SLOTS];
+    static size_t seen_len[LOG_SLOTS];
+    int n = 0;
+    for (const char *p = unit_log(); *p;) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (strncmp(p, "vm=0 io ", 8) != 0) {
+            for (int i = 0; i < n; i++) {
+                if (seen_len[i] == len && memcmp(seen[i], p, len) == 0) {
+                    fprintf(stderr, "fuzz: device log line repeated: %.*s\n", (int)len, p);
+                    fuzz_fail(__FILE__, __LINE__, "a device log source is unbounded");
+                }
+            }
+            FUZZ_CHECK(n < LOG_SLOTS);
+            seen[n] = p;
+            seen_len[n++] = len;
+        }
+        p += len + (end ? 1 : 0);
+    }
+}
+
 // A port picked by the operation's port-choice bits.
 static u16 pick_port(struct machine *m, struct reader *r, u8 op, const u16 *focus, int nfocus)
 {
@@ -163,6 +192,7 @@ void devprog_run(const u8 *data, unsigned long len, const u16 *focus, int nfocus
     static const int sizes[4] = { 1, 2, 4, 1 };
     struct machine m;
     struct reader r = { data, len, 0 };
+    unit_log_reset();
     machine_create(&m);
     for (int ops = 0; r.pos < r.len && ops < MAX_OPS; ops++) {
         u8 op = (u8)take(&r, 1);
@@ -180,8 +210,10 @@ void devprog_run(const u8 *data, unsigned long len, const u16 *focus, int nfocus
             ns16550_receive(m.uart, (u8)take(&r, 1));
             break;
         case DP_IRQ: {
+            // As a device would: any ISA line but the cascade (its pin is IRQ 9).
             u8 b = (u8)take(&r, 1);
-            i8259_set_irq(m.pic, b % NIRQ, (b >> 4) & 1);
+            int irq = b % NIRQ == I8259_CASCADE_IRQ ? 9 : b % NIRQ;
+            i8259_set_irq(m.pic, irq, (b >> 4) & 1);
             break;
         }
         default: {
@@ -198,6 +230,7 @@ void devprog_run(const u8 *data, unsigned long len, const u16 *focus, int nfocus
         }
     }
     check_bus(m.bus, len % 16 == 0);
+    check_log();
     machine_destroy(&m);
 }
 

@@ -233,3 +233,20 @@ TEST(mc146818_clock_runs_across_1970_from_a_date_before_it)
     CHECK_EQ(rd(8), 0x01); CHECK_EQ(rd(9), 0x70); CHECK_EQ(rd(6), 5);
     teardown(rtc);
 }
+
+// Found by fuzz_mc146818: writes to REG_C/REG_D, an unsupported divider and REG_B.DSE
+// logged a line each time (a console flood from a guest loop). Now once each per VM.
+TEST(mc146818_guest_triggered_lines_logged_once)
+{
+    struct mc146818 *rtc = setup(128 << 20);
+    for (int i = 0; i < 3; i++) {
+        wr(0x0c, 0x00);
+        wr(0x0d, 0x00);
+        wr(0x0a, 0x06);                           // divider 000: unsupported
+        wr(0x0b, 0x03);                           // DSE
+    }
+    CHECK_EQ(unit_log_count("mc146818 write to read-only register"), 1);
+    CHECK_EQ(unit_log_count("mc146818 divider"), 1);
+    CHECK_EQ(unit_log_count("mc146818 daylight saving"), 1);
+    teardown(rtc);
+}

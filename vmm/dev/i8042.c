@@ -81,7 +81,10 @@ static void command(struct i8042 *k, u8 cmd)
             k->pending_cmd = cmd;
             break;
         }
-        log_warn("vm=%d i8042 unhandled command 0x%x", k->env.vm_id, cmd);
+        // Once per command value: a guest looping on one cannot flood the console.
+        if (!(k->cmd_logged[cmd / 8] & (1u << (cmd % 8))))
+            log_warn("vm=%d i8042 unhandled command 0x%x", k->env.vm_id, cmd);
+        k->cmd_logged[cmd / 8] |= (u8)(1u << (cmd % 8));
         break;
     }
     update_irq(k);

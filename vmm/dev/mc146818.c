@@ -186,12 +186,20 @@ static void sync(struct mc146818 *rtc, u64 now)
     update_irq(rtc);
 }
 
+// True the first time for `what` (MC146818_LOGGED_*): its line is logged once per VM.
+static bool first_time(struct mc146818 *rtc, u8 what)
+{
+    bool first = !(rtc->logged & what);
+    rtc->logged |= what;
+    return first;
+}
+
 // REG_A: divider stop/restart (first update 500 ms after a restart) and the rate.
 static void write_a(struct mc146818 *rtc, u8 v, u64 now)
 {
     bool was = running(rtc);
     u8 dv = v & MC146818_A_DV;
-    if (dv != MC146818_A_DV_RUN && dv < 0x60)
+    if (dv != MC146818_A_DV_RUN && dv < 0x60 && first_time(rtc, MC146818_LOGGED_DIVIDER))
         log_warn("vm=%d mc146818 divider 0x%x unsupported (32.768 kHz only): clock stopped",
                  rtc->env.vm_id, dv);
     rtc->cmos[MC146818_REG_A] = v & ~MC146818_A_UIP;
@@ -209,7 +217,7 @@ static void write_b(struct mc146818 *rtc, u8 v, u64 now)
 {
     bool was_set = rtc->cmos[MC146818_REG_B] & MC146818_B_SET;
     if (v & MC146818_B_SET) v &= ~MC146818_B_UIE;
-    if (v & MC146818_B_DSE)
+    if ((v & MC146818_B_DSE) && first_time(rtc, MC146818_LOGGED_DSE))
         log_warn("vm=%d mc146818 daylight saving (REG_B.DSE) not modeled", rtc->env.vm_id);
     rtc->cmos[MC146818_REG_B] = v;
     if (was_set && !(v & MC146818_B_SET) && running(rtc)) restart_from_regs(rtc, now);
@@ -260,8 +268,9 @@ static void mc146818_io_out(void *dev, u16 port, int size, u32 val)
         break;
     case MC146818_REG_C:
     case MC146818_REG_D:
-        log_warn("vm=%d mc146818 write to read-only register 0x%x val=0x%x",
-                 rtc->env.vm_id, rtc->index, v);
+        if (first_time(rtc, MC146818_LOGGED_READONLY))
+            log_warn("vm=%d mc146818 write to read-only register 0x%x val=0x%x "
+                     "(further ones not logged)", rtc->env.vm_id, rtc->index, v);
         return;
     case MC146818_SEC: case MC146818_MIN: case MC146818_HOUR: case MC146818_WDAY:
     case MC146818_MDAY: case MC146818_MONTH: case MC146818_YEAR: case MC146818_CENTURY:

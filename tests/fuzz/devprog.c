@@ -37,6 +37,7 @@ struct machine {
 // The program being read: bytes past the end read as 0.
 struct reader { const u8 *p; unsigned long len, pos; };
 
+// The next n bytes of the program, little-endian; 0 past its end.
 static u32 take(struct reader *r, int n)
 {
     u32 v = 0;
@@ -58,6 +59,7 @@ static void m_set_irq(void *ctx, int irq, int level)
 
 static void m_console(void *ctx, u8 ch) { ((struct machine *)ctx)->console_bytes++; }
 
+// A reset request: count it (the VM would stop or restart); it must say why.
 static void m_reset(void *ctx, const char *why)
 {
     FUZZ_CHECK(why && *why);
@@ -86,6 +88,7 @@ static void machine_create(struct machine *m)
                ide_empty_attach(m->ide, m->bus) && pci_attach(m->pci));
 }
 
+// Free every model and the bus.
 static void machine_destroy(struct machine *m)
 {
     pci_destroy(m->pci);
@@ -250,12 +253,14 @@ static void dps_put(struct dpseed *s, u32 v, int n)
     for (int i = 0; i < n && s->n < (int)sizeof s->b; i++) s->b[s->n++] = (u8)(v >> (8 * i));
 }
 
+// The first byte of a port operation of `size` bytes on a DP_PORT_RAW port.
 static u8 io_op(int size, bool write)
 {
     u8 sz = size == 4 ? 2 : size == 2 ? 1 : 0;
     return (u8)(DP_IO_A | sz << 3 | (write ? DP_WRITE : 0) | DP_PORT_RAW << 6);
 }
 
+// See devprog.h.
 void dps_out(struct dpseed *s, u16 port, int size, u32 val)
 {
     dps_put(s, io_op(size, true), 1);
@@ -263,12 +268,14 @@ void dps_out(struct dpseed *s, u16 port, int size, u32 val)
     dps_put(s, val, size);
 }
 
+// See devprog.h.
 void dps_in(struct dpseed *s, u16 port, int size)
 {
     dps_put(s, io_op(size, false), 1);
     dps_put(s, port, 2);
 }
 
+// See devprog.h.
 void dps_time(struct dpseed *s, u8 kind, u16 step)
 {
     dps_put(s, DP_TIME, 1);
@@ -276,12 +283,14 @@ void dps_time(struct dpseed *s, u8 kind, u16 step)
     dps_put(s, step, 2);
 }
 
+// See devprog.h.
 void dps_op(struct dpseed *s, enum devprog_op op, u8 arg)
 {
     dps_put(s, op, 1);
     if (op != DP_INTA) dps_put(s, arg, 1);
 }
 
+// See devprog.h.
 void dps_pic_init(struct dpseed *s)
 {
     static const u8 icw[2][4] = { { 0x11, 0x20, 0x04, 0x01 }, { 0x11, 0x28, 0x02, 0x01 } };

@@ -63,6 +63,7 @@ void __sanitizer_cov_trace_pc(void)
 
 // xorshift64*: small, fast and good enough to drive mutations.
 static unsigned long long rng_state;
+// The next pseudo-random 64-bit number.
 static unsigned long long rnd(void)
 {
     rng_state ^= rng_state >> 12;
@@ -73,6 +74,7 @@ static unsigned long long rnd(void)
 // A uniform number in [0, n) (n > 0).
 static size_t below(size_t n) { return (size_t)(rnd() % n); }
 
+// Seconds since the run started.
 static double elapsed(void)
 {
     struct timespec t;
@@ -112,6 +114,7 @@ __attribute__((weak)) void fuzz_init(void) {}
 // faults dominate a harness that builds a machine per input; 16 MiB still catches a use
 // after free within the same input.
 const char *__asan_default_options(void) { return "abort_on_error=1:quarantine_size_mb=16"; }
+// UBSan: stop at the first report, with a stack (see above).
 const char *__ubsan_default_options(void)
 {
     return "abort_on_error=1:halt_on_error=1:print_stacktrace=1";
@@ -150,6 +153,7 @@ static void report_crash(void)
     if (len > 0) write_all(2, buf, (size_t)len < sizeof buf ? (size_t)len : sizeof buf - 1);
 }
 
+// A fatal signal (abort included): keep the input, then die of the same signal.
 static void on_signal(int sig)
 {
     report_crash();
@@ -287,12 +291,14 @@ static size_t read_file(const char *path, unsigned char *buf)
     return n;
 }
 
+// Bad arguments: say how to call, exit 2.
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n COUNT] [-t SECONDS] [-s SEED] | %s -r FILE\n", name, name);
     exit(2);
 }
 
+// Parse the options, then replay one file or fuzz until the count or time is reached.
 int main(int argc, char **argv)
 {
     static unsigned char buf[MAX_INPUT];

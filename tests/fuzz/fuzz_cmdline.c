@@ -109,6 +109,7 @@ static void check_word(const char *line, const char *w, size_t n, size_t vlen)
     free(word);
 }
 
+// See fuzz.h: parse one command line and check each of its words.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     if (len < 1) return;
@@ -132,6 +133,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
     free(line);
 }
 
+// Seeds: lines like the real ones; tokens: option names, separators, suffixes.
 void fuzz_init(void)
 {
     static const char *const seeds[] = {

@@ -70,6 +70,7 @@ static void check_mode(const u8 *bytes, int avail, int default32, const u32 gpr[
     free(own);
 }
 
+// See fuzz.h: decode the stream in the mode the input asks for, then in the other.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     u32 gpr[8] = { 0 };
@@ -92,6 +93,7 @@ static const struct { const char *b; size_t n; } seeds[] = {
     S("\xc8\x10\x00\x01"), S("\xf6\x05\x00\x10\x00\x00\x01"), S("\x0f\xba\x2b\x05"), S("\x8f\x00"),
 };
 
+// Each seed instruction after a 32-bit mode byte and zero registers; prefix tokens.
 void fuzz_init(void)
 {
     static const char *const tokens[] = {

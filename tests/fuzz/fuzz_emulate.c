@@ -36,12 +36,14 @@ static bool bad(const struct fake *f, u32 lin, int len)
     return lin < f->fault_hi && lin + (u32)len > f->fault_lo;
 }
 
+// Every access has a real size, the one the instruction uses.
 static void check_access(struct fake *f, u32 lin, int len)
 {
     FUZZ_CHECK(len == 1 || len == 2 || len == 4 || len == QWORD);
     if (f->sizes_ok) FUZZ_CHECK(len == f->sizes_ok);
 }
 
+// Read callback: copy out of the fake memory, or fault.
 static int f_read(void *ctx, u32 lin, void *buf, int len)
 {
     struct fake *f = ctx;
@@ -52,6 +54,7 @@ static int f_read(void *ctx, u32 lin, void *buf, int len)
     return 0;
 }
 
+// Write callback: check the page rule for REP strings, copy in, or fault.
 static int f_write(void *ctx, u32 lin, const void *buf, int len)
 {
     struct fake *f = ctx;
@@ -66,6 +69,7 @@ static int f_write(void *ctx, u32 lin, const void *buf, int len)
 
 // Take n bytes of the header (zeros past the end).
 struct reader { const u8 *p; unsigned long len, pos; };
+// The next n header bytes, little-endian; 0 past the end.
 static u32 take(struct reader *r, int n)
 {
     u32 v = 0;
@@ -88,6 +92,7 @@ static u32 value(struct reader *r)
     }
 }
 
+// See fuzz.h: build the state, decode, emulate, check the outcome against the state before.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     struct reader r = { data, len, 0 };
@@ -165,6 +170,7 @@ static const struct { const char *b; size_t n; } seeds[] = {
     S("\x26\x89\x07"), S("\x67\x89\x07"), S("\x89\x04\x8b"),
 };
 
+// Seeds: a flat 32-bit state with small registers before each form; prefix tokens.
 void fuzz_init(void)
 {
     // mode: 32-bit code; EIP, EAX..EDI small (selector 0 or, for ECX, a small count).

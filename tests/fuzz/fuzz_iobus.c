@@ -43,6 +43,7 @@ static u32 probe_in(void *dev, u16 port, int size)
     return 0xA5A5A500u | port;
 }
 
+// A probe write: the access must be whole and carry no bits beyond its size.
 static void probe_out(void *dev, u16 port, int size, u32 val)
 {
     struct probe *p = dev;
@@ -52,6 +53,7 @@ static void probe_out(void *dev, u16 port, int size, u32 val)
 }
 
 struct reader { const u8 *p; unsigned long len, pos; };
+// The next n program bytes, little-endian; 0 past the end.
 static u32 take(struct reader *r, int n)
 {
     u32 v = 0;
@@ -85,6 +87,7 @@ __attribute__((no_sanitize_coverage)) static void check_table(bool full)
 // Operation kinds: the low 2 bits of the first byte.
 enum { OP_REGISTER, OP_UNREGISTER, OP_IN, OP_OUT };
 
+// See fuzz.h: run the program on a fresh bus, checking the table after every step.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     static const int sizes[4] = { 1, 2, 4, 1 };
@@ -134,6 +137,8 @@ void fuzz_one(const unsigned char *data, unsigned long len)
     iobus_destroy(bus);
 }
 
+// Seed: two probes side by side (byte-only and dword-only), touched in every size,
+// across the boundary, and after one is unregistered; a range at the top of port space.
 void fuzz_init(void)
 {
     // Register two probes side by side (byte-only and dword-only), touch them in every

@@ -21,6 +21,7 @@ void fuzz_init(void)
     devprog_tokens(focus, ARRAY_SIZE(focus));
 }
 
+// See fuzz.h: run the input as a device program focused on this chip's ports.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     devprog_run(data, len, focus, ARRAY_SIZE(focus));

@@ -25,6 +25,7 @@ struct fake {
     int upd_level[MAX_READS];
 };
 
+// Read callback: the first read is the PDE, the second the PTE; past ram_limit, not RAM.
 static bool f_read32(void *ctx, u32 gpa, u32 *val)
 {
     struct fake *f = ctx;
@@ -35,6 +36,7 @@ static bool f_read32(void *ctx, u32 gpa, u32 *val)
     return true;
 }
 
+// A/D update callback: record it for the checks.
 static void f_update32(void *ctx, u32 gpa, u32 old, u32 new, int level)
 {
     struct fake *f = ctx;
@@ -46,6 +48,7 @@ static void f_update32(void *ctx, u32 gpa, u32 old, u32 new, int level)
     f->upd_level[i] = level;
 }
 
+// The next 4 input bytes, little-endian; 0 past the end.
 static u32 take32(const unsigned char *d, unsigned long len, unsigned long *pos)
 {
     u32 v = 0;
@@ -54,6 +57,7 @@ static u32 take32(const unsigned char *d, unsigned long len, unsigned long *pos)
     return v;
 }
 
+// See fuzz.h: one walk, then the reference walk and the comparison.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     unsigned long pos = 0;
@@ -122,6 +126,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
     FUZZ_CHECK(large || w.pte == (set_ad ? want_pte : f.pte));
 }
 
+// Seeds: a kernel write through a 4 KiB mapping, a user read of a 4 MiB page.
 void fuzz_init(void)
 {
     // A present 4 KiB mapping written by the kernel, and a user 4 MiB page read with PSE.

@@ -20,12 +20,14 @@ void fuzz_fail(const char *file, int line, const char *what)
 
 __attribute__((weak)) void fuzz_init(void) {}
 
+// libFuzzer start-up: the harness's own set-up.
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_init();
     return 0;
 }
 
+// libFuzzer's per-input entry: the harness.
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     fuzz_one(data, len);

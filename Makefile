@@ -26,7 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HCFLAGS := -DHOST_TEST -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
            -fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -Itests/unit
 
-.PHONY: all iso run test unit debug guest clean deps
+.PHONY: all iso run test unit debug guest clean deps fuzz fuzzers fuzzers-libfuzzer
 all: $(BUILD)/myrmex.elf
 
 deps:
@@ -63,6 +63,48 @@ $(BUILD)/host/unit_tests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard */*.h */*/*.h tes
 unit: $(BUILD)/host/unit_tests
 	$(BUILD)/host/unit_tests
 
+# Fuzzers (docs/fuzzing.md): one per tests/fuzz/fuzz_NAME.c, built as build/fuzz/NAME from
+# the harness, the shared fuzz helpers, the pure sources and the host log shim, with the
+# unit tests' sanitizers plus GCC's trace-pc coverage; the driver itself has no coverage.
+FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB := $(filter-out tests/fuzz/driver.c tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(PURE_SRCS) $(FUZZ_LIB) tests/unit/host_shim.c)
+FUZZ_COV := -fsanitize-coverage=trace-pc
+FUZZ_SECONDS ?= 60
+FUZZ_COUNT ?=
+FUZZ_SEED ?=
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) $(FUZZ_COV) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/driver.o: tests/fuzz/driver.c tests/fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $(BUILD)/fuzz/driver.o
+	$(CC) $(HCFLAGS) -o $@ $^
+
+.SECONDARY: $(FUZZ_OBJS) $(patsubst %,$(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZERS))
+fuzzers: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+
+# Each fuzzer for FUZZ_SECONDS (or FUZZ_COUNT inputs), one after the other.
+fuzz: fuzzers
+	@for f in $(FUZZERS); do \
+	    $(BUILD)/fuzz/$$f $(if $(FUZZ_COUNT),-n $(FUZZ_COUNT),-t $(FUZZ_SECONDS)) \
+	        $(if $(FUZZ_SEED),-s $(FUZZ_SEED)) || exit 1; \
+	done
+
+# Optional: the same harnesses under libFuzzer (Debian's clang), as build/fuzz/lf/NAME.
+LIBFUZZER_CC ?= clang
+LIBFUZZER_FLAGS := -DHOST_TEST -O1 -g -std=gnu11 -I. -Itests/unit -Wno-unknown-attributes \
+                   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/lf/%: tests/fuzz/fuzz_%.c tests/fuzz/libfuzzer/entry.c $(FUZZ_LIB) $(PURE_SRCS) \
+                    tests/unit/host_shim.c
+	@mkdir -p $(dir $@)
+	$(LIBFUZZER_CC) $(LIBFUZZER_FLAGS) -o $@ $^
+fuzzers-libfuzzer: $(addprefix $(BUILD)/fuzz/lf/,$(FUZZERS))
+
 # Test guests and the default Linux guest bring their own rules.
 -include tests/guests/guests.mk
 -include tests/guests/oldproto/oldproto.mk
@@ -84,4 +126,4 @@ debug: all
 clean:
 	rm -rf $(BUILD)
 
--include $(KOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)

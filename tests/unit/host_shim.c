@@ -33,6 +33,12 @@ void kputs(const char *s) { append(s); }
 const char *unit_log(void) { return logbuf; }
 void unit_log_reset(void) { loglen = 0; logbuf[0] = 0; }
 int unit_log_contains(const char *needle) { return strstr(logbuf, needle) != NULL; }
+int unit_log_count(const char *needle)
+{
+    int n = 0;
+    for (const char *p = logbuf; (p = strstr(p, needle)); p++) n++;
+    return n;
+}
 
 #include "kernel/heap.h"
 void *kzalloc(size_t n) { return calloc(1, n ? n : 1); }

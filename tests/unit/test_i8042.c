@@ -122,3 +122,15 @@ TEST(i8042_unknown_command_logged)
     CHECK(unit_log_contains("i8042 unhandled command 0xc0"));
     teardown(k);
 }
+
+// Found by fuzz_i8042: every write of an unhandled command logged a line, so a guest in
+// a loop flooded the console. Now once per command value.
+TEST(i8042_unhandled_command_logged_once_per_value)
+{
+    struct i8042 *k = setup();
+    for (int i = 0; i < 3; i++) cmd(0xc5);
+    CHECK_EQ(unit_log_count("i8042 unhandled command 0xc5"), 1);
+    cmd(0xc6);
+    CHECK_EQ(unit_log_count("i8042 unhandled command 0xc6"), 1);
+    teardown(k);
+}

@@ -30,11 +30,11 @@ TEST(loglimit_sources_and_vms_are_independent)
 {
     loglimit_reset(1);
     loglimit_reset(2);
-    for (int i = 0; i < LOGLIMIT_LINES + 5; i++) loglimit_allow(1, LOGSRC_I8042);
-    CHECK(loglimit_allow(1, LOGSRC_NS16550));
-    CHECK(loglimit_allow(2, LOGSRC_I8042));
-    CHECK_EQ(loglimit_suppressed(1, LOGSRC_I8042), 5);
-    CHECK_EQ(loglimit_suppressed(2, LOGSRC_I8042), 0);
+    for (int i = 0; i < LOGLIMIT_LINES + 5; i++) loglimit_allow(1, LOGSRC_IO_REGISTER);
+    CHECK(loglimit_allow(1, LOGSRC_PCI));
+    CHECK(loglimit_allow(2, LOGSRC_IO_REGISTER));
+    CHECK_EQ(loglimit_suppressed(1, LOGSRC_IO_REGISTER), 5);
+    CHECK_EQ(loglimit_suppressed(2, LOGSRC_IO_REGISTER), 0);
     unit_log_reset();
     loglimit_report(2);
     CHECK_EQ(count("log suppressed"), 0);     // nothing refused: no line
@@ -43,11 +43,11 @@ TEST(loglimit_sources_and_vms_are_independent)
 TEST(loglimit_reset_starts_afresh)
 {
     loglimit_reset(4);
-    for (int i = 0; i < LOGLIMIT_LINES + 1; i++) loglimit_allow(4, LOGSRC_MC146818);
-    CHECK(!loglimit_allow(4, LOGSRC_MC146818));
+    for (int i = 0; i < LOGLIMIT_LINES + 1; i++) loglimit_allow(4, LOGSRC_IO_REGISTER);
+    CHECK(!loglimit_allow(4, LOGSRC_IO_REGISTER));
     loglimit_reset(4);
-    CHECK(loglimit_allow(4, LOGSRC_MC146818));
-    CHECK_EQ(loglimit_suppressed(4, LOGSRC_MC146818), 0);
+    CHECK(loglimit_allow(4, LOGSRC_IO_REGISTER));
+    CHECK_EQ(loglimit_suppressed(4, LOGSRC_IO_REGISTER), 0);
 }
 
 TEST(loglimit_out_of_range_lets_lines_through)

@@ -214,3 +214,39 @@ TEST(mc146818_index_port_and_nmi_bit)
     CHECK(unit_log_contains("mc146818 write to read-only register 0xc"));
     teardown(rtc);
 }
+
+// Found by fuzz_mc146818: a date before 1970 made show() encode negative fields (C's %
+// keeps the sign), a UBSan report on the host and garbage time registers in the VMM.
+TEST(mc146818_clock_runs_across_1970_from_a_date_before_it)
+{
+    struct mc146818 *rtc = setup(128 << 20);
+    wr(0x0b, 0x82);                               // SET, BCD, 24-hour
+    wr(0x32, 0x19); wr(9, 0x69); wr(8, 0x12); wr(7, 0x31);
+    wr(4, 0x23); wr(2, 0x59); wr(0, 0x58);       // 1969-12-31 23:59:58
+    wr(0x0b, 0x02);
+    F.now = 1500 * MS;
+    CHECK_EQ(rd(0), 0x59); CHECK_EQ(rd(2), 0x59); CHECK_EQ(rd(4), 0x23);
+    CHECK_EQ(rd(6), 4);                           // a Wednesday
+    CHECK_EQ(rd(9), 0x69); CHECK_EQ(rd(0x32), 0x19);
+    F.now = 2500 * MS;                            // 1970-01-01 00:00:00, a Thursday
+    CHECK_EQ(rd(0), 0x00); CHECK_EQ(rd(4), 0x00); CHECK_EQ(rd(7), 0x01);
+    CHECK_EQ(rd(8), 0x01); CHECK_EQ(rd(9), 0x70); CHECK_EQ(rd(6), 5);
+    teardown(rtc);
+}
+
+// Found by fuzz_mc146818: writes to REG_C/REG_D, an unsupported divider and REG_B.DSE
+// logged a line each time (a console flood from a guest loop). Now once each per VM.
+TEST(mc146818_guest_triggered_lines_logged_once)
+{
+    struct mc146818 *rtc = setup(128 << 20);
+    for (int i = 0; i < 3; i++) {
+        wr(0x0c, 0x00);
+        wr(0x0d, 0x00);
+        wr(0x0a, 0x06);                           // divider 000: unsupported
+        wr(0x0b, 0x03);                           // DSE
+    }
+    CHECK_EQ(unit_log_count("mc146818 write to read-only register"), 1);
+    CHECK_EQ(unit_log_count("mc146818 divider"), 1);
+    CHECK_EQ(unit_log_count("mc146818 daylight saving"), 1);
+    teardown(rtc);
+}

@@ -182,3 +182,13 @@ TEST(ns16550_readonly_write_logged)
     CHECK_EQ(in(5) & 0x60, 0x60);
     teardown(u);
 }
+
+// Found by fuzz_ns16550: every write to LSR/MSR logged a line (a console flood from a
+// guest loop). Now the first one only.
+TEST(ns16550_read_only_writes_logged_once)
+{
+    struct ns16550 *u = setup();
+    for (int i = 0; i < 3; i++) { out(5, 0x00); out(6, 0x00); }
+    CHECK_EQ(unit_log_count("ns16550 write to read-only register"), 1);
+    teardown(u);
+}

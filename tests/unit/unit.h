@@ -44,3 +44,4 @@ extern int unit_current_failed;
 const char *unit_log(void);        // everything logged since the last reset
 void unit_log_reset(void);
 int unit_log_contains(const char *needle);
+int unit_log_count(const char *needle);   // how many times needle occurs

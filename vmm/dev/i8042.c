@@ -2,7 +2,6 @@
 #include "vmm/dev/i8042.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
-#include "vmm/dev/loglimit.h"
 
 // Drive IRQ 1 / IRQ 12 from the output buffer and the command byte's enables.
 static void update_irq(struct i8042 *k)
@@ -82,8 +81,10 @@ static void command(struct i8042 *k, u8 cmd)
             k->pending_cmd = cmd;
             break;
         }
-        if (loglimit_allow(k->env.vm_id, LOGSRC_I8042))
+        // Once per command value: a guest looping on one cannot flood the console.
+        if (!(k->cmd_logged[cmd / 8] & (1u << (cmd % 8))))
             log_warn("vm=%d i8042 unhandled command 0x%x", k->env.vm_id, cmd);
+        k->cmd_logged[cmd / 8] |= (u8)(1u << (cmd % 8));
         break;
     }
     update_irq(k);

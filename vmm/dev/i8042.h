@@ -68,6 +68,7 @@ struct i8042 {
     bool obf, obuf_aux;
     u8 pending_cmd;             // a command waiting for its data byte, or 0
     bool kbd_irq, aux_irq;      // line levels we drive
+    u8 cmd_logged[256 / 8];     // unhandled commands already logged (once each per VM)
 };
 
 // Create the controller as firmware leaves it: self-tested, A20 on, interrupts on.

@@ -9,9 +9,6 @@
 static const char *const names[LOGSRC_COUNT] = {
     [LOGSRC_IO_UNHANDLED] = "io-unhandled",
     [LOGSRC_IO_REGISTER] = "io-register",
-    [LOGSRC_I8042] = "i8042",
-    [LOGSRC_MC146818] = "mc146818",
-    [LOGSRC_NS16550] = "ns16550",
     [LOGSRC_PCI] = "pci",
 };
 

@@ -15,9 +15,6 @@
 enum log_source {
     LOGSRC_IO_UNHANDLED,    // iobus: a port no device decodes
     LOGSRC_IO_REGISTER,     // iobus: a (BAR-driven) range that cannot be claimed or released
-    LOGSRC_I8042,           // unhandled controller commands
-    LOGSRC_MC146818,        // unsupported divider, DSE, writes to read-only registers
-    LOGSRC_NS16550,         // writes to read-only registers
     LOGSRC_PCI,             // device-specific registers stored but not modeled
     LOGSRC_COUNT
 };

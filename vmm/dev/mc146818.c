@@ -2,7 +2,6 @@
 #include "vmm/dev/mc146818.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
-#include "vmm/dev/loglimit.h"
 
 #define NS_PER_S   1000000000LL
 #define RTC_HZ     32768LL          // the divider's input; every periodic rate divides it
@@ -76,20 +75,28 @@ static int dec_hour(const struct mc146818 *rtc, u8 v)
     return h + (v & MC146818_HOUR_PM ? 12 : 0);
 }
 
-// Write second `s` (since 1970) into the time and century registers.
+// a mod b in [0, b) for b > 0, whatever a's sign (C's % keeps the sign of a).
+static s64 floor_mod(s64 a, s64 b)
+{
+    s64 r = a % b;
+    return r < 0 ? r + b : r;
+}
+
+// Write second `s` (since 1970) into the time and century registers. A guest may set
+// any date, 1969 or year 0 included: negative seconds still give in-range fields.
 static void show(struct mc146818 *rtc, s64 s)
 {
-    s64 days = s / SECS_DAY, rem = s % SECS_DAY, y, m, d;
+    s64 rem = floor_mod(s, SECS_DAY), days = (s - rem) / SECS_DAY, y, m, d;
     civil_from_days(days, &y, &m, &d);
     u8 *c = rtc->cmos;
     c[MC146818_SEC] = enc(rtc, (int)(rem % 60));
     c[MC146818_MIN] = enc(rtc, (int)(rem / 60 % 60));
     c[MC146818_HOUR] = enc_hour(rtc, (int)(rem / 3600));
-    c[MC146818_WDAY] = enc(rtc, (int)((days + 4) % 7 + 1));   // 1970-01-01 was a Thursday
+    c[MC146818_WDAY] = enc(rtc, (int)(floor_mod(days + 4, 7) + 1));   // 1970-01-01: Thursday
     c[MC146818_MDAY] = enc(rtc, (int)d);
     c[MC146818_MONTH] = enc(rtc, (int)m);
-    c[MC146818_YEAR] = enc(rtc, (int)(y % 100));
-    c[MC146818_CENTURY] = enc(rtc, (int)(y / 100));
+    c[MC146818_YEAR] = enc(rtc, (int)floor_mod(y, 100));
+    c[MC146818_CENTURY] = enc(rtc, (int)floor_mod((y - floor_mod(y, 100)) / 100, 100));
     rtc->shown_sec = s;
 }
 
@@ -179,12 +186,20 @@ static void sync(struct mc146818 *rtc, u64 now)
     update_irq(rtc);
 }
 
+// True the first time for `what` (MC146818_LOGGED_*): its line is logged once per VM.
+static bool first_time(struct mc146818 *rtc, u8 what)
+{
+    bool first = !(rtc->logged & what);
+    rtc->logged |= what;
+    return first;
+}
+
 // REG_A: divider stop/restart (first update 500 ms after a restart) and the rate.
 static void write_a(struct mc146818 *rtc, u8 v, u64 now)
 {
     bool was = running(rtc);
     u8 dv = v & MC146818_A_DV;
-    if (dv != MC146818_A_DV_RUN && dv < 0x60 && loglimit_allow(rtc->env.vm_id, LOGSRC_MC146818))
+    if (dv != MC146818_A_DV_RUN && dv < 0x60 && first_time(rtc, MC146818_LOGGED_DIVIDER))
         log_warn("vm=%d mc146818 divider 0x%x unsupported (32.768 kHz only): clock stopped",
                  rtc->env.vm_id, dv);
     rtc->cmos[MC146818_REG_A] = v & ~MC146818_A_UIP;
@@ -202,7 +217,7 @@ static void write_b(struct mc146818 *rtc, u8 v, u64 now)
 {
     bool was_set = rtc->cmos[MC146818_REG_B] & MC146818_B_SET;
     if (v & MC146818_B_SET) v &= ~MC146818_B_UIE;
-    if ((v & MC146818_B_DSE) && loglimit_allow(rtc->env.vm_id, LOGSRC_MC146818))
+    if ((v & MC146818_B_DSE) && first_time(rtc, MC146818_LOGGED_DSE))
         log_warn("vm=%d mc146818 daylight saving (REG_B.DSE) not modeled", rtc->env.vm_id);
     rtc->cmos[MC146818_REG_B] = v;
     if (was_set && !(v & MC146818_B_SET) && running(rtc)) restart_from_regs(rtc, now);
@@ -253,9 +268,9 @@ static void mc146818_io_out(void *dev, u16 port, int size, u32 val)
         break;
     case MC146818_REG_C:
     case MC146818_REG_D:
-        if (loglimit_allow(rtc->env.vm_id, LOGSRC_MC146818))
-            log_warn("vm=%d mc146818 write to read-only register 0x%x val=0x%x",
-                     rtc->env.vm_id, rtc->index, v);
+        if (first_time(rtc, MC146818_LOGGED_READONLY))
+            log_warn("vm=%d mc146818 write to read-only register 0x%x val=0x%x "
+                     "(further ones not logged)", rtc->env.vm_id, rtc->index, v);
         return;
     case MC146818_SEC: case MC146818_MIN: case MC146818_HOUR: case MC146818_WDAY:
     case MC146818_MDAY: case MC146818_MONTH: case MC146818_YEAR: case MC146818_CENTURY:

@@ -70,6 +70,11 @@
 // cycle (tUC at 32.768 kHz); the registers show the new second when it falls.
 #define MC146818_UIP_NS     (244000ULL + 1984000ULL)
 
+// Guest-triggered log lines, each logged once per VM so a loop cannot flood the console.
+#define MC146818_LOGGED_DIVIDER  0x01
+#define MC146818_LOGGED_DSE      0x02
+#define MC146818_LOGGED_READONLY 0x04
+
 struct mc146818 {
     struct devenv env;
     u8 cmos[128];             // time registers as last updated, A-D, RAM
@@ -79,6 +84,7 @@ struct mc146818 {
     s64 shown_sec;            // the second the time registers hold
     u64 pf_index;             // periodic boundaries already flagged
     bool irq_level;
+    u8 logged;                // MC146818_LOGGED_* lines already logged (once each per VM)
 };
 
 // Create the RTC: time `epoch_s` (seconds since 1970, UTC) now, in BCD 24-hour mode

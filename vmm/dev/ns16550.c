@@ -2,7 +2,6 @@
 #include "vmm/dev/ns16550.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
-#include "vmm/dev/loglimit.h"
 
 static const u8 trigger_levels[4] = { 1, 4, 8, 14 };
 
@@ -198,9 +197,11 @@ static void ns16550_io_out(void *dev, u16 port, int size, u32 val)
         return;
     case NS16550_LSR:
     case NS16550_MSR:
-        if (loglimit_allow(u->env.vm_id, LOGSRC_NS16550))
-            log_warn("vm=%d ns16550 write to read-only register port=0x%x val=0x%x",
-                     u->env.vm_id, port, v);
+        // Once per VM: a guest looping on these cannot flood the console.
+        if (!u->ro_logged)
+            log_warn("vm=%d ns16550 write to read-only register port=0x%x val=0x%x "
+                     "(further ones not logged)", u->env.vm_id, port, v);
+        u->ro_logged = true;
         return;
     default:
         u->scr = v;

@@ -84,6 +84,7 @@ struct ns16550 {
     u8 rx[NS16550_FIFO];
     int rx_head, rx_count;
     bool irq_level;             // what we last drove on the line
+    bool ro_logged;             // a write to LSR/MSR was logged (once per VM)
 };
 
 // Create a UART at `base` on ISA line `irq`, reset as at power-on.

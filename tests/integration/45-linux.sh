@@ -48,7 +48,7 @@ boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS [STOP-REASON]
     *" quiet "*) ;;
     *)  log_has "$log" 'vm0\| .*ACPI: PM-Timer IO Port: 0x608' || why="$why acpi-pm-timer"
         grep -E 'vm0\| .*clocksource: Switched to clocksource' "$log" | tail -n 1 |
-            grep -Eq 'clocksource (tsc|acpi_pm)$' || why="$why clocksource" ;;
+            grep -Eq 'clocksource (tsc|acpi_pm)[[:space:]]*$' || why="$why clocksource" ;;
     esac
     if [ -z "$why" ]; then
         if c=$(clock_check "$log"); then echo "# $name $c"; else why="clock: $c"; fi

@@ -3,6 +3,7 @@
 #include "vmm/guest.h"
 #include "vmm/loader.h"
 #include "vmm/testdev.h"
+#include "vmm/acpi.h"
 #include "vmm/dev/iobus.h"
 #include "vmm/dev/i8259.h"
 #include "vmm/dev/i8254.h"
@@ -12,6 +13,7 @@
 #include "vmm/dev/sysports.h"
 #include "vmm/dev/pci.h"
 #include "vmm/dev/ide_empty.h"
+#include "vmm/dev/acpi_pm.h"
 #include "mmu/shadow.h"
 #include "antfarm/antfarm.h"
 #include "kernel/bootinfo.h"
@@ -56,6 +58,7 @@ static void env_console_out(void *ctx, u8 ch)
 }
 
 static void env_reset(void *ctx, const char *why) { vm_reset_request(ctx, why); }
+static void acpi_stop(void *ctx, const char *reason) { vm_stop(ctx, reason, 0); }
 
 static u32 exitport_in(void *dev, u16 port, int size) { return ~0U; }
 static void exitport_out(void *dev, u16 port, int size, u32 val) { vm_stop(dev, "exit-port", (int)val); }
@@ -96,6 +99,8 @@ static bool create_devices(struct vm *vm)
     vm->env = (struct devenv){ vm, vm->id, env_now, env_set_irq, env_console_out, env_reset };
     vm->bus = iobus_create(vm->id);
     if (!vm->bus) return false;
+    vm->acpi_pm = acpi_pm_create(&vm->env, acpi_stop);
+    if (!vm->acpi_pm || !acpi_pm_attach(vm->acpi_pm, vm->bus)) return false;
     vm->pic = i8259_create(&vm->env);
     vm->pit = i8254_create(&vm->env);
     vm->uart = ns16550_create(&vm->env, NS16550_COM1_PORT, NS16550_COM1_IRQ);
@@ -157,7 +162,7 @@ struct vm *vm_create(int id, const struct module *kernel, const struct module *m
     mmu_reset(&vm->vcpu);
     log_info("vm=%d create mem=%lluM ram-hpa=0x%llx kernel=\"%s\" modules=%d", id,
              vm->ram_size >> 20, vm->ram_hpa, kernel->cmdline, nmods);
-    if (!loader_load(vm, kernel, mods, nmods)) goto fail;
+    if (!acpi_build(vm->ram, vm->ram_size, id) || !loader_load(vm, kernel, mods, nmods)) goto fail;
     return vm;
 fail:
     log_err("vm=%d could not be created", id);
@@ -185,7 +190,9 @@ static void devices_tick(struct vm *vm)
     u64 now = vm_now(vm);
     i8254_tick(vm->pit, now);
     mc146818_tick(vm->rtc, now);
+    acpi_pm_tick(vm->acpi_pm, now);
     u64 next = MIN(i8254_next_event_ns(vm->pit), mc146818_next_event_ns(vm->rtc));
+    next = MIN(next, acpi_pm_next_event_ns(vm->acpi_pm));
     if (next != UINT64_MAX) timer_arm(&vm->wake, vm->start_ns + next);
     else timer_cancel(&vm->wake);
 }
@@ -252,11 +259,11 @@ int vm_run(struct vm *vm)
     if (vm->linelen) env_console_out(vm, '\n');
     print_stats(vm);
     if (vm->af) antfarm_vm_end(vm->af);
-    // Resets, halts and triple faults are clean stops (code 0); an exit-port write passes
+    // Resets, power-offs, halts and triple faults are clean stops (code 0); an exit-port write passes
     // the guest's own code; anything else is an error of that VM (code 1).
     const char *r = vm->stop_reason;
     bool exitport = !strcmp(r, "exit-port");
-    bool clean = !strcmp(r, "reset") || !strcmp(r, "halt") || !strcmp(r, "triple-fault");
+    bool clean = !strcmp(r, "reset") || !strcmp(r, "poweroff") || !strcmp(r, "halt") || !strcmp(r, "triple-fault");
     int code = exitport ? vm->stop_code : clean ? 0 : 1;
     log_info("vm=%d stop reason=%s code=%d", vm->id, vm->stop_reason, code);
     return code;
@@ -276,6 +283,7 @@ void vm_destroy(struct vm *vm)
     if (vm->sys) sysports_destroy(vm->sys);
     if (vm->pci) pci_destroy(vm->pci);
     if (vm->ide) ide_empty_destroy(vm->ide);
+    if (vm->acpi_pm) acpi_pm_destroy(vm->acpi_pm);
     iobus_destroy(vm->bus);
     if (vm->af) antfarm_destroy(vm->af);
     if (vm->ram_hpa) page_free_contig(vm->ram_hpa, vm->ram_size / PAGE_SIZE);

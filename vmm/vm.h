@@ -28,6 +28,7 @@ struct vm {
     struct pci *pci;
     struct sysports *sys;
     struct ide_empty *ide;
+    struct acpi_pm *acpi_pm;
     struct antfarm *af;
     struct mmu_observer obs;
     struct timer wake;       // host timer for the next device event
@@ -38,7 +39,7 @@ struct vm {
     int nlogged_msrs;        // <= VM_MAX_LOGGED_MSRS
     bool msr_log_full;       // the table is full and its last line was printed
     bool stopped;
-    const char *stop_reason; // exit-port, reset, halt, triple-fault, or an error
+    const char *stop_reason; // exit-port, reset, poweroff, halt, triple-fault, or an error
     int stop_code;
 };
 

@@ -95,6 +95,13 @@ if [ "$STATUS" = 1 ] && log_has "$log" 'vm=0 stop reason=exit-port code=4' &&
     pass guest-exit-code-4
 else fail guest-exit-code-4 "status=$STATUS" "$log"; fi
 
+# ACPI soft-off: cpu.elf poweroff=1 writes \_S5's SLP_TYP with SLP_EN to PM1a_CNT.
+log=$LOGDIR/guest-poweroff.log
+qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4" -initrd "$G/cpu.elf poweroff=1"
+if [ "$STATUS" = 0 ] && log_has "$log" 'vm=0 stop reason=poweroff code=0' && ! log_has "$log" 'vm0\| FAIL'; then
+    pass guest-acpi-poweroff
+else fail guest-acpi-poweroff "status=$STATUS" "$log"; fi
+
 # vmN.onreset=restart boots the VM afresh after a reset; maxrestarts bounds it.
 log=$LOGDIR/guest-restart.log
 qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf \

@@ -4,6 +4,8 @@
 # guest prints its uptime, asks for a reset, and the run ends with success; the guest's
 # clock agrees with the VMM's (the guest TSC) within 2%. Also with vm0.mem=64M and 512M.
 # The 128M boot traces the workload (wl.trace=1) so 50-antfarm.sh compares the same boot.
+# The guest finds the ACPI tables: its boot log (where not quiet) shows the PM timer and a
+# clocksource other than pit; a guest `poweroff` ends the VM with reason poweroff.
 source tests/lib.sh
 GARGS="console=ttyS0 noapic nolapic cryptomgr.notests noisapnp"
 WL="wl=fork:100,,forkexec:100,,vforkexec:100"      # QEMU -initrd: ",," is a literal comma
@@ -31,8 +33,8 @@ sys.exit(0 if abs(ratio - 1) < 0.02 else 1)
 PY
 }
 
-boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS
-    local name=$1 qmem=$2 vmm=$3 gargs=$4 log=$LOGDIR/$1.log
+boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS [STOP-REASON]
+    local name=$1 qmem=$2 vmm=$3 gargs=$4 stop=${5:-reset} log=$LOGDIR/$1.log
     QEMU_BASE="-accel tcg -m $qmem -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4" \
         qemu_run "$log" 600 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4 $vmm" \
         -initrd "build/guest/bzImage $GARGS $gargs,build/guest/initrd.img"
@@ -41,7 +43,13 @@ boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS
     log_has "$log" 'vm0\| wlinit ev=action name=vforkexec:100 rc=0' || why="$why workload"
     log_has "$log" 'vm0\| wlinit ev=uptime up=' || why="$why uptime"
     log_has "$log" 'vm0\| === myrmex guest done: status=ok' || why="$why done-marker"
-    log_has "$log" 'vm=0 stop reason=reset code=0' || why="$why reset"
+    log_has "$log" "vm=0 stop reason=$stop code=0" || why="$why $stop"
+    case " $gargs " in
+    *" quiet "*) ;;
+    *)  log_has "$log" 'vm0\| .*ACPI: PM-Timer IO Port: 0x608' || why="$why acpi-pm-timer"
+        grep -E 'vm0\| .*clocksource: Switched to clocksource' "$log" | tail -n 1 |
+            grep -Eq 'clocksource (tsc|acpi_pm)[[:space:]]*$' || why="$why clocksource" ;;
+    esac
     if [ -z "$why" ]; then
         if c=$(clock_check "$log"); then echo "# $name $c"; else why="clock: $c"; fi
     fi
@@ -52,3 +60,4 @@ boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS
 boot linux-128m 512 "antfarm.switch=on" "$WL wl.trace=1 quiet"
 boot linux-64m 512 "vm0.mem=64M" "$WL"
 boot linux-512m 1024 "vm0.mem=512M" "$WL"
+boot linux-poweroff 512 "vm0.mem=64M" "$WL wl.end=poweroff" poweroff

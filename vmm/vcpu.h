@@ -4,6 +4,7 @@
 
 struct vm;
 struct mmu;
+struct fpu_state;
 
 enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, NGPR = 16 };
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_GDTR, SEG_LDTR, SEG_IDTR, SEG_TR,
@@ -79,6 +80,7 @@ struct vcpu {
     bool halted;
     u32 tlb_flush;           // TLB_FLUSH_* requested before the next entry
     struct vcpu_stats stats;
+    struct fpu_state *fpu;   // x87/SSE and DR0-3, switched lazily (vmm/fpu.h)
     void *backend;           // struct svm_vcpu
 };
 

@@ -79,6 +79,7 @@ struct vcpu {
     struct event held_intr;  // an interrupt displaced by an exception, delivered after it
     bool halted;
     u64 slice_ns;            // time run in the guest since the last device-timer edge
+    u64 slice_start;         // VM time of that edge
     u32 tlb_flush;           // TLB_FLUSH_* requested before the next entry
     struct vcpu_stats stats;
     struct fpu_state *fpu;   // x87/SSE and DR0-3, switched lazily (vmm/fpu.h)

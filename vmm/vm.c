@@ -27,10 +27,12 @@
 #define MIN_RAM     (2ULL << 20)
 #define EXIT_PORT   0xf4
 #define RTC_EPOCH   1795000000ULL    // a fixed wall clock: runs are reproducible
-// The guest runs at least this long between two device-timer edges (10 kHz at most). A
-// timer faster than the exit round trip (the PIT at count 2) would otherwise have an edge
-// due at every VMRUN, and the guest would never leave its interrupt handler.
+// Between two device-timer edges the guest runs MIN_SLICE_NS, or MAX_DEFER_NS of VM time
+// pass, whichever comes first: edges come at 10 kHz at most, and rates up to 2 kHz are
+// never deferred. A timer faster than the exit round trip (the PIT at count 2) would
+// otherwise have an edge due at every VMRUN, and the guest would never leave its handler.
 #define MIN_SLICE_NS 100000ULL
+#define MAX_DEFER_NS 500000ULL
 
 u64 vm_now(struct vm *vm) { return time_ns() - vm->start_ns; }
 
@@ -183,23 +185,33 @@ void vm_reset_request(struct vm *vm, const char *why)
     vm_stop(vm, !strcmp(why, "triple-fault") ? "triple-fault" : "reset", 0);
 }
 
-// Raise device interrupts that are due and arm the host timer for the next one. A
-// running vCPU that has not had its minimum slice since the last edge gets no new one
-// yet: the edge is raised late, with the PIT's catch-up policy (i8254.h). A halted vCPU
-// is waiting for that edge and has nothing to be starved of.
+// How long (VM time, at least) the running vCPU must still go before the next device-timer
+// edge: 0 once it has had its slice. A halted vCPU waits for that edge: nothing to starve.
+static u64 slice_owed(struct vcpu *v, u64 now)
+{
+    if (v->halted || v->slice_ns >= MIN_SLICE_NS || now - v->slice_start >= MAX_DEFER_NS) return 0;
+    // Guest time never runs faster than VM time: the slice cannot end sooner.
+    return MIN(MIN_SLICE_NS - v->slice_ns, v->slice_start + MAX_DEFER_NS - now);
+}
+
+// Raise device interrupts that are due and arm the host timer for the next one. An edge
+// due within a vCPU's slice is raised when the slice ends, late, under the devices'
+// catch-up policy (docs/devices.md).
 static void devices_tick(struct vm *vm)
 {
     struct vcpu *v = &vm->vcpu;
     u64 now = vm_now(vm);
-    u64 due = MIN(i8254_next_event_ns(vm->pit), mc146818_next_event_ns(vm->rtc));
-    u64 owed = v->halted || v->slice_ns >= MIN_SLICE_NS ? 0 : MIN_SLICE_NS - v->slice_ns;
+    u64 owed = slice_owed(v, now);
     if (!owed) {
+        u64 due = MIN(i8254_next_event_ns(vm->pit), mc146818_next_event_ns(vm->rtc));
         i8254_tick(vm->pit, now);
         mc146818_tick(vm->rtc, now);
-        if (due <= now) v->slice_ns = 0;
+        if (due <= now) {
+            v->slice_ns = 0;
+            v->slice_start = now;
+        }
     }
     u64 next = MIN(i8254_next_event_ns(vm->pit), mc146818_next_event_ns(vm->rtc));
-    // Guest time never runs faster than VM time: the slice cannot end before now + owed.
     if (next != UINT64_MAX && next < now + owed) next = now + owed;
     if (next != UINT64_MAX) timer_arm(&vm->wake, vm->start_ns + next);
     else timer_cancel(&vm->wake);

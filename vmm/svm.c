@@ -4,6 +4,7 @@
 // CPU, and neither emulator honours them anyway. TLB: each entry carries the flush the
 // exit handlers asked for; flush-by-ASID is used only when CPUID reports it.
 #include "vmm/svm.h"
+#include "vmm/fpu.h"
 #include "vmm/vcpu.h"
 #include "kernel/cpu.h"
 #include "kernel/heap.h"
@@ -68,6 +69,7 @@ static void msr_passthrough(u8 *msrpm, u32 msr)
 bool backend_init(void)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    fpu_host_init();
     hsave_pa = alloc_zeroed(1);
     wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
     host_vmcb_pa = alloc_zeroed(1);
@@ -89,6 +91,11 @@ bool vcpu_backend_create(struct vcpu *v)
 {
     struct svm_vcpu *s = kzalloc(sizeof *s);
     if (!s) return false;
+    v->fpu = fpu_create();
+    if (!v->fpu) {
+        kfree(s);
+        return false;
+    }
     s->vmcb_pa = alloc_zeroed(1);
     s->vmcb = phys_to_virt(s->vmcb_pa);
     if (next_asid >= cpu.svm_nasid) next_asid = 1;    // reuse: the first entry flushes all
@@ -100,6 +107,8 @@ bool vcpu_backend_create(struct vcpu *v)
 void vcpu_backend_destroy(struct vcpu *v)
 {
     struct svm_vcpu *s = v->backend;
+    fpu_destroy(v->fpu);
+    v->fpu = NULL;
     if (!s) return;
     page_free(s->vmcb_pa);
     kfree(s);
@@ -160,6 +169,7 @@ void vcpu_reset_state(struct vcpu *v)
     v->inject.valid = v->held_intr.valid = false;
     v->halted = false;
     v->tlb_flush = TLB_FLUSH_ASID;
+    fpu_reset(v->fpu);
 }
 
 void vcpu_set_shadow(struct vcpu *v, u64 root_hpa, u32 hw_cr0, u32 hw_cr4)
@@ -375,6 +385,7 @@ void vcpu_run(struct vcpu *v, struct exit_info *e)
     vm->c.clean = 0;
     vm->c.insn_len = 0;      // decode assists fill it only for some exits: never reuse old bytes
 
+    fpu_switch_to(v->fpu);   // x87/SSE and DR0-3 are not part of the world switch
     clgi();
     sti();
     write_cr2(v->cr2);   // Bochs takes the guest's CR2 from the CPU, not the VMCB

@@ -4,6 +4,7 @@
 
 struct vm;
 struct mmu;
+struct fpu_state;
 
 enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, NGPR = 16 };
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_GDTR, SEG_LDTR, SEG_IDTR, SEG_TR,
@@ -77,9 +78,12 @@ struct vcpu {
     struct event inject;     // to deliver at the next entry
     struct event held_intr;  // an interrupt displaced by an exception, delivered after it
     bool halted;
+    u64 slice_ns;            // time run in the guest since the last device-timer edge
+    u64 slice_start;         // VM time of that edge
     u32 tlb_flush;           // TLB_FLUSH_* requested before the next entry
     u32 tss_guard[2];        // frames (gfn + 1, 0: none) kept read-only under TR (tssguard.c)
     struct vcpu_stats stats;
+    struct fpu_state *fpu;   // x87/SSE and DR0-3, switched lazily (vmm/fpu.h)
     void *backend;           // struct svm_vcpu
 };
 

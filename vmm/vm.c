@@ -29,6 +29,12 @@
 #define MIN_RAM     (2ULL << 20)
 #define EXIT_PORT   0xf4
 #define RTC_EPOCH   1795000000ULL    // a fixed wall clock: runs are reproducible
+// Between two device-timer edges the guest runs MIN_SLICE_NS, or MAX_DEFER_NS of VM time
+// pass, whichever comes first: edges come at 10 kHz at most, and rates up to 2 kHz are
+// never deferred. A timer faster than the exit round trip (the PIT at count 2) would
+// otherwise have an edge due at every VMRUN, and the guest would never leave its handler.
+#define MIN_SLICE_NS 100000ULL
+#define MAX_DEFER_NS 500000ULL
 
 u64 vm_now(struct vm *vm) { return time_ns() - vm->start_ns; }
 
@@ -184,14 +190,35 @@ void vm_reset_request(struct vm *vm, const char *why)
     vm_stop(vm, !strcmp(why, "triple-fault") ? "triple-fault" : "reset", 0);
 }
 
-// Raise device interrupts that are due and arm the host timer for the next one.
+// How long (VM time, at least) the running vCPU must still go before the next device-timer
+// edge: 0 once it has had its slice. A halted vCPU waits for that edge: nothing to starve.
+static u64 slice_owed(struct vcpu *v, u64 now)
+{
+    if (v->halted || v->slice_ns >= MIN_SLICE_NS || now - v->slice_start >= MAX_DEFER_NS) return 0;
+    // Guest time never runs faster than VM time: the slice cannot end sooner.
+    return MIN(MIN_SLICE_NS - v->slice_ns, v->slice_start + MAX_DEFER_NS - now);
+}
+
+// Raise device interrupts that are due and arm the host timer for the next one. An edge
+// due within a vCPU's slice is raised when the slice ends, late, under the devices'
+// catch-up policy (docs/devices.md).
 static void devices_tick(struct vm *vm)
 {
+    struct vcpu *v = &vm->vcpu;
     u64 now = vm_now(vm);
-    i8254_tick(vm->pit, now);
-    mc146818_tick(vm->rtc, now);
-    acpi_pm_tick(vm->acpi_pm, now);
+    u64 owed = slice_owed(v, now);
+    if (!owed) {
+        u64 due = MIN(i8254_next_event_ns(vm->pit), mc146818_next_event_ns(vm->rtc));
+        i8254_tick(vm->pit, now);
+        mc146818_tick(vm->rtc, now);
+        if (due <= now) {
+            v->slice_ns = 0;
+            v->slice_start = now;
+        }
+    }
+    acpi_pm_tick(vm->acpi_pm, now);   // the PM timer's SCI is rare: not held to the slice
     u64 next = MIN(i8254_next_event_ns(vm->pit), mc146818_next_event_ns(vm->rtc));
+    if (next != UINT64_MAX && next < now + owed) next = now + owed;
     next = MIN(next, acpi_pm_next_event_ns(vm->acpi_pm));
     if (next != UINT64_MAX) timer_arm(&vm->wake, vm->start_ns + next);
     else timer_cancel(&vm->wake);
@@ -206,6 +233,14 @@ static void idle(struct vm *vm)
 {
     __asm__ volatile("sti; hlt; cli" ::: "memory");
     timer_run_expired();
+}
+
+// A halted vCPU with IF=1 waits for an interrupt; it waits forever when no PIC line is
+// unmasked (no device model raises NMI). Any open line counts, whether or not its device
+// is programmed to request: conservative, such a VM waits.
+static bool can_wake(struct vm *vm)
+{
+    return i8259_any_unmasked(vm->pic);
 }
 
 static void print_stats(struct vm *vm)
@@ -245,14 +280,23 @@ int vm_run(struct vm *vm)
         devices_tick(vm);
         if (vm->af) antfarm_tick(vm->af);     // periodic summary (antfarm.summary=SECONDS)
         if (v->halted) {
-            if (!i8259_has_intr(vm->pic) && !v->held_intr.valid) { idle(vm); continue; }
+            if (!i8259_has_intr(vm->pic) && !v->held_intr.valid) {
+                if (can_wake(vm)) { idle(vm); continue; }
+                log_info("vm=%d halted with every interrupt source masked: nothing can wake it rip=0x%llx",
+                         vm->id, v->rip);
+                vm_stop(vm, "halt-masked", 0);
+                sti();                        // as after a VMRUN: the loop ends with IF=1
+                continue;
+            }
             v->halted = false;
         }
         guest_deliver_interrupts(v);
         if (v->inject.valid) task_gate_deliver(v);
         if (v->inject.valid) guest_prefault_delivery(v);
         if (mmu_take_flush(vm->mmu)) v->tlb_flush = TLB_FLUSH_ASID;
+        u64 entered = time_ns();
         vcpu_run(v, &e);
+        v->slice_ns += time_ns() - entered;
         exit_handle(v, &e);
     }
     timer_cancel(&vm->wake);
@@ -263,7 +307,8 @@ int vm_run(struct vm *vm)
     // the guest's own code; anything else is an error of that VM (code 1).
     const char *r = vm->stop_reason;
     bool exitport = !strcmp(r, "exit-port");
-    bool clean = !strcmp(r, "reset") || !strcmp(r, "poweroff") || !strcmp(r, "halt") || !strcmp(r, "triple-fault");
+    bool clean = !strcmp(r, "reset") || !strcmp(r, "poweroff") || !strcmp(r, "halt") ||
+                 !strcmp(r, "halt-masked") || !strcmp(r, "triple-fault");
     int code = exitport ? vm->stop_code : clean ? 0 : 1;
     log_info("vm=%d stop reason=%s code=%d", vm->id, vm->stop_reason, code);
     return code;

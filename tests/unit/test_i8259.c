@@ -260,3 +260,25 @@ TEST(i8259_cascade_line_is_not_a_device_line)
     CHECK(!i8259_has_intr(pic));
     teardown(pic, bus);
 }
+
+TEST(i8259_any_unmasked_follows_the_masks)
+{
+    fake_init(&F);
+    struct iobus *bus = iobus_create(0);
+    struct i8259 *pic = i8259_create(&F.env);
+    i8259_attach(pic, bus);
+    CHECK(!i8259_any_unmasked(pic));           // power-on: every line masked
+    teardown(pic, bus);
+    pic = setup(&bus, false);
+    CHECK(i8259_any_unmasked(pic));
+    iobus_out(bus, 0x21, 1, 0xfb);             // only the cascade open, the slave all masked
+    iobus_out(bus, 0xa1, 1, 0xff);
+    CHECK(!i8259_any_unmasked(pic));
+    iobus_out(bus, 0xa1, 1, 0x7f);             // IRQ 15 open behind the cascade
+    CHECK(i8259_any_unmasked(pic));
+    iobus_out(bus, 0x21, 1, 0xff);             // the cascade itself masked
+    CHECK(!i8259_any_unmasked(pic));
+    iobus_out(bus, 0x21, 1, 0xfe);             // IRQ 0 open
+    CHECK(i8259_any_unmasked(pic));
+    teardown(pic, bus);
+}

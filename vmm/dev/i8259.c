@@ -98,6 +98,17 @@ bool i8259_has_intr(struct i8259 *pic)
     return chip_pending(&pic->chip[0], true) >= 0;
 }
 
+// True when some input line can still reach INTR: an unmasked master line other than the
+// cascade, or the cascade unmasked with an unmasked slave line. Lines blocked only by an
+// in-service interrupt count as open (an EOI may come from an NMI or SMI handler).
+bool i8259_any_unmasked(struct i8259 *pic)
+{
+    u8 cascade_bit = 1u << I8259_CASCADE_IRQ;
+    u8 master_open = (u8)~pic->chip[0].imr;
+    if (master_open & ~cascade_bit) return true;
+    return (master_open & cascade_bit) && pic->chip[1].imr != 0xff;
+}
+
 // The INTA cycle: the vector to deliver, with spurious IRQ 7 / 15 when the request
 // went away before the acknowledge (as the 8259A answers).
 int i8259_intack(struct i8259 *pic)

@@ -63,6 +63,9 @@ bool i8259_attach(struct i8259 *pic, struct iobus *bus);
 void i8259_set_irq(struct i8259 *pic, int irq, int level);
 // True when the pair asserts INTR to the CPU.
 bool i8259_has_intr(struct i8259 *pic);
+// True when some line can still raise INTR, were its device to request (the mask
+// registers alone decide: whether that device will ever request is not asked).
+bool i8259_any_unmasked(struct i8259 *pic);
 // The INTA cycle: the vector to deliver (base+7 of the chip for a spurious request),
 // moving the request from IRR to ISR (or EOIing it at once in auto-EOI mode).
 int i8259_intack(struct i8259 *pic);

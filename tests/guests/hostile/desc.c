@@ -68,6 +68,7 @@ static void seg_loads(void) {
     check_gp("seg_ss_user_gp", load_ss, SEL_UDATA, SEL_UDATA & ~3u);
     check_gp("seg_ds_beyond_limit_gp", load_ds, 0x100, 0x100);
     check_gp("seg_ds_tss_gp", load_ds, SEL_TSS, SEL_TSS);
+    __asm__ volatile("lldt %w0" : : "r"(0));   // a null LDT (the reset LDTR has limit 0xffff)
     check_gp("seg_ds_ldt_gp", load_ds, 0x04, 0x04);
     check_gp("seg_ss_code_gp", load_ss, SEL_KCODE, SEL_KCODE);
     sel = 0;

@@ -101,7 +101,7 @@ static void device_ports(void) {
         outw(0x80, 0x1234);
         outl(0x80, 0x12345678);
         outw(PORT_SCRATCH, 0x5a5a);
-        outl(0xf1, 0);
+        outw(0xf1, 0);   // the test device at an odd offset (0xf4 is the exit port)
         outw(0x61, inw(0x61));
     }
     serial_init();

@@ -132,22 +132,25 @@ static void f_fxsave(void) {
     write_cr3(read_cr3());
 }
 // A dword at offset 0xffe of a page table: the high half of entry 1023 and two data bytes.
+#define STRADDLE_A 0x01800000u   // two frames outside both pools that differ in bits 31:16 only
+#define STRADDLE_B 0x01810000u
 static void f_straddle(void) {
-    uint32_t next = page_alloc_low();
-    if (next != (uint32_t)pt + PAGE_SIZE) { test_skip("ptw_straddle_data", "no adjacent page"); return; }
-    uint32_t fa = page_alloc_low() & ~0xffffu, fb = fa + 0x10000u;   // differ in bits 31:16 only
-    if (fa < LOW_POOL_START || fb >= LOW_POOL_END) { test_skip("ptw_straddle_data", "pool layout"); return; }
-    *(volatile uint32_t *)fb = MARKER_B;
-    *(volatile uint32_t *)fa = MARKER_A;
-    pt[1023] = fa | PTE_RW;
-    (void)*(volatile uint32_t *)(TEST_VA + 1023 * PAGE_SIZE);
-    uint32_t val = (fb >> 16) | (0xbeefu << 16);
-    __asm__ volatile("movl %1, 0xffe(%0)" : : "r"(pt), "r"(val) : "memory");
-    native_invlpg(TEST_VA + 1023 * PAGE_SIZE);
+    uint32_t *pd = (uint32_t *)(read_cr3() & PTE_FRAME);
+    uint32_t *spt = (uint32_t *)page_alloc_low(), next = page_alloc_low();
+    if (next != (uint32_t)spt + PAGE_SIZE) { test_fail("ptw_straddle_data", "no adjacent page"); return; }
+    pd[PD_INDEX(TEST_VA2)] = (uint32_t)spt | PTE_RW;
+    *(volatile uint32_t *)STRADDLE_A = MARKER_A;
+    *(volatile uint32_t *)STRADDLE_B = MARKER_B;
+    spt[1023] = STRADDLE_A | PTE_RW;
+    uint32_t va = TEST_VA2 + 1023 * PAGE_SIZE;
+    (void)*(volatile uint32_t *)va;
+    uint32_t val = (STRADDLE_B >> 16) | (0xbeefu << 16);
+    __asm__ volatile("movl %1, 0xffe(%0)" : : "r"(spt), "r"(val) : "memory");
+    native_invlpg(va);
     uint32_t v = 0;
-    int r = probe_read(TEST_VA + 1023 * PAGE_SIZE, &v);
+    int r = probe_read(va, &v);
     test_check(r == TRAP_NONE && v == MARKER_B && *(volatile uint16_t *)next == 0xbeef, "ptw_straddle_data",
-               "pte %x, read vector %d value %x, next page %x", pt[1023], r, v, *(volatile uint16_t *)next);
+               "pte %x, read vector %d value %x, next page %x", spt[1023], r, v, *(volatile uint16_t *)next);
 }
 // rep insd over a whole unused page table from an unknown port (all ones): entry 0 then maps
 // frame 0xfffff000 beyond RAM, which under myrmex must #PF.
@@ -164,19 +167,43 @@ static void f_insd_pt(void) {
     else test_check(!(r == TRAP_NONE && v == MARKER_A), "ptw_rep_insd_pt", "pte %x vector %d", pt2[0], r);
 }
 
-// All forms in one VM, in turn.
-static void ptw_forms(void) {
-    setup();
-    f_add(); f_sub(); f_addb(); f_xadd(); f_adc(); f_not(); f_setcc(); f_popmem();
-    f_movs_pt_to_pt(); f_stos_backward();
-}
-// Stack-pointer forms: push, pushal with ESP inside a page table.
-static void ptw_stack(void) { setup(); f_push(); f_pushal(); }
-// FPU forms: fistp and fxsave.
-static void ptw_fpu(void) { setup(); f_fistp(); f_fxsave(); }
-// Whole-page and straddling forms.
-static void ptw_bulk(void) { setup(); f_movsb_page(); f_straddle(); f_insd_pt(); }
+// Each form is one attack: set up, then the form (a VM stopped on one form hides no other).
+#define FORM(f) static void a_##f(void) { setup(); f_##f(); }
+FORM(add)
+FORM(sub)
+FORM(addb)
+FORM(xadd)
+FORM(adc)
+FORM(not)
+FORM(setcc)
+FORM(push)
+FORM(popmem)
+FORM(pushal)
+FORM(fistp)
+FORM(movs_pt_to_pt)
+FORM(stos_backward)
+FORM(movsb_page)
+FORM(fxsave)
+FORM(straddle)
+FORM(insd_pt)
 
 const struct attack ptw_attacks[] = {
-    { "ptw_forms", ptw_forms }, { "ptw_stack", ptw_stack }, { "ptw_fpu", ptw_fpu }, { "ptw_bulk", ptw_bulk }, { 0, 0 },
+    { "ptw_add", a_add },
+    { "ptw_sub", a_sub },
+    { "ptw_addb_byte1", a_addb },
+    { "ptw_lock_xadd", a_xadd },
+    { "ptw_adc", a_adc },
+    { "ptw_not", a_not },
+    { "ptw_setc", a_setcc },
+    { "ptw_push", a_push },
+    { "ptw_pop_mem", a_popmem },
+    { "ptw_pushal", a_pushal },
+    { "ptw_fistp", a_fistp },
+    { "ptw_movs_pt_to_pt", a_movs_pt_to_pt },
+    { "ptw_rep_stos_df1", a_stos_backward },
+    { "ptw_rep_movsb_page", a_movsb_page },
+    { "ptw_fxsave", a_fxsave },
+    { "ptw_straddle_data", a_straddle },
+    { "ptw_rep_insd_pt", a_insd_pt },
+    { 0, 0 },
 };

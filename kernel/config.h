@@ -3,6 +3,10 @@
 #include "kernel/types.h"
 
 #define MAX_VMS 8
+// Guest RAM bounds: at least one 4 MiB large page; at most 3 GiB, so that RAM (below 4 GiB
+// for the 2-level shadow tables) stays clear of the 32-bit MMIO hole at 0xc0000000-4G.
+#define VM_MEM_MIN (4ULL << 20)
+#define VM_MEM_MAX (3ULL << 30)
 #define EXITPORT_NONE  0
 #define EXITPORT_BOCHS (-1)
 

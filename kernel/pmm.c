@@ -85,6 +85,10 @@ static u64 find_run(u64 n, u64 lo, u64 hi, u64 align)
 
 u64 page_alloc_contig(u64 n, u64 limit, u64 align)
 {
+    if (n == 0) {                           // a size that wrapped to nothing: a caller's bug
+        log_err("pmm: request for 0 contiguous frames refused");
+        return 0;
+    }
     u64 hi = MIN(nframes, limit / PAGE_SIZE);
     u64 af = MAX(align / PAGE_SIZE, 1);
     u64 f = find_run(n, LOW_RESERVED / PAGE_SIZE, hi, af);

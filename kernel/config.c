@@ -42,13 +42,17 @@ static const struct cmdline_opt options[] = {
     { .key = NULL },
 };
 
+void config_early_exitport(const char *cmdline)
+{
+    char port[16];
+    if (cmdline_find(cmdline, "exitport", port, sizeof port)) parse_exitport(port, &config.exitport);
+}
+
 bool config_parse(const char *cmdline, char *err, size_t errlen)
 {
     for (int i = 0; i < MAX_VMS; i++)
         if (!config.vm[i].mem) config.vm[i].mem = DEFAULT_VM_MEM;
-    char port[16];
-    if (cmdline_find(cmdline, "exitport", port, sizeof port))
-        parse_exitport(port, &config.exitport);   // so that even a bad line is reported there
+    config_early_exitport(cmdline);   // so that even a bad line is reported there
     bool ok = cmdline_parse(cmdline, options, err, errlen);
     log_level = config.log_level;
     return ok;

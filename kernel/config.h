@@ -35,3 +35,5 @@ extern struct config config;
 
 // Parse the multiboot command line into `config`; false with a message in err.
 bool config_parse(const char *cmdline, char *err, size_t errlen);
+// Set only `exitport` from a line that cannot be parsed (too long, or bad), to report there.
+void config_early_exitport(const char *cmdline);

@@ -98,6 +98,24 @@ u64 page_alloc_contig(u64 n, u64 limit, u64 align)
     return f * PAGE_SIZE;
 }
 
+u64 page_alloc_top(u64 n)
+{
+    u64 lo = LOW_RESERVED / PAGE_SIZE;
+    if (n == 0 || n > nframes - lo) return 0;
+    // Candidate run [f, f + n): on a used frame at f + k, the next candidate ends below it.
+    for (u64 f = nframes - n;;) {
+        u64 k = 0;
+        while (k < n && !used(f + k)) k++;
+        if (k == n) {
+            for (k = 0; k < n; k++) set_used(f + k);
+            nfree -= n;
+            return f * PAGE_SIZE;
+        }
+        if (f + k < lo + n) return 0;
+        f = f + k - n;
+    }
+}
+
 static u64 hint_any, hint_low;
 
 // One frame below `limit`, searched from *hint so that repeated calls stay cheap.

@@ -158,6 +158,10 @@ bool linux_load(struct load_target *t, const struct load_blob *kernel, const str
 {
     const u8 *img = kernel->data;
     u64 size = kernel->size;
+    if (size < HDR_MAX_END) {          // every header field read below lies before HDR_MAX_END
+        log_err("vm=%d "%s": a bzImage of %llu bytes is truncated", t->vm_id, kernel->cmdline, size);
+        return false;
+    }
     u16 ver = rd16(img, OFF_VERSION);
     u32 setup_sects = img[OFF_SETUP_SECTS] ? img[OFF_SETUP_SECTS] : 4;
     u64 setup_size = (setup_sects + 1) * 512ULL;

@@ -19,7 +19,7 @@ static u32 rd32(const unsigned char *p, unsigned off) { u32 v; memcpy(&v, p + of
 
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
-    if (!ram) ram = malloc(RAM_SIZE);
+    if (!ram) ram = calloc(1, RAM_SIZE);   // stale bytes from earlier inputs are fine: a guest sees junk RAM too
     if (len < 1) return;
     unsigned char *copy = malloc(len - 1 ? len - 1 : 1);   // exact size: ASan catches over-reads
     memcpy(copy, data + 1, len - 1);
@@ -27,7 +27,6 @@ void fuzz_one(const unsigned char *data, unsigned long len)
     unsigned char *big = (data[0] & 2) ? calloc(1, BIG_INITRD) : NULL;
     struct load_blob rd = { big ? big : copy, big ? BIG_INITRD : k.size / 2, "initrd.img" };
     int nmods = (data[0] & 1) || big;
-    memset(ram, 0, RAM_SIZE);
     struct load_target t = { .vm_id = 0, .ram = ram, .ram_size = RAM_SIZE };
     if (linux_detect(k.data, k.size) && linux_load(&t, &k, &rd, nmods)) {
         FUZZ_CHECK(t.eip < RAM_SIZE && t.esi == ZERO_PAGE && t.flat_gdt);

@@ -159,7 +159,7 @@ bool linux_load(struct load_target *t, const struct load_blob *kernel, const str
     const u8 *img = kernel->data;
     u64 size = kernel->size;
     if (size < HDR_MAX_END) {          // every header field read below lies before HDR_MAX_END
-        log_err("vm=%d "%s": a bzImage of %llu bytes is truncated", t->vm_id, kernel->cmdline, size);
+        log_err("vm=%d \"%s\": a bzImage of %llu bytes is truncated", t->vm_id, kernel->cmdline, size);
         return false;
     }
     u16 ver = rd16(img, OFF_VERSION);

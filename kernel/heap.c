@@ -35,6 +35,7 @@ static bool refill(int c)
 void *kzalloc(size_t n)
 {
     struct header *h;
+    if (n > LOW_4G) return NULL;        // no caller needs more; keeps n + HDR from wrapping
     if (n + HDR > (1U << MAX_SHIFT)) {
         u64 npages = ALIGN_UP(n + HDR, PAGE_SIZE) / PAGE_SIZE;
         u64 p = page_alloc_top(npages);

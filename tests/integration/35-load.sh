@@ -31,7 +31,8 @@ if [ "$STATUS" = 2 ] && log_has "$log" 'cmdline: the boot command line is longer
     pass load-long-cmdline
 else fail load-long-cmdline "status=$STATUS (line of ${#long} bytes)" "$log"; fi
 
-# Freed guest RAM comes back: a big VM, small ones, then a big one again in 512 MiB.
+# Freed guest RAM comes back: a big VM, small ones, then a big one again in 512 MiB (the
+# heap now lives at the top of memory, away from the contiguous guest RAM at the bottom).
 log=$LOGDIR/load-mem-reuse.log
 qemu_run "$log" 240 -cpu qemu64,+svm -kernel build/myrmex.elf \
     -append "exitport=0xf4 vm0.mem=384M vm1.mem=32M vm2.mem=32M vm3.mem=384M" \

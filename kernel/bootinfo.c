@@ -1,20 +1,23 @@
 // bootinfo.c — copy the multiboot v1 info (command line, memory map, modules).
 #include "kernel/bootinfo.h"
 #include "boot/multiboot.h"
+#include "kernel/config.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 
 struct bootinfo bootinfo;
 static char loader_name[64];
 
-// Copy a NUL-terminated string from physical memory, truncating to `len`.
-static void copy_str(char *dst, u64 phys, size_t len)
+// Copy a NUL-terminated string from physical memory; false (dst cut to `len`) if too long.
+static bool copy_str(char *dst, u64 phys, size_t len)
 {
     const char *s = phys_to_virt(phys);
     size_t i = 0;
     for (; i + 1 < len && s[i]; i++) dst[i] = s[i];
     dst[i] = 0;
+    return !s[i];
 }
 
 bool bootinfo_parse(u32 magic, u64 mbi_phys)
@@ -24,7 +27,13 @@ bool bootinfo_parse(u32 magic, u64 mbi_phys)
         return false;
     }
     const struct mb_info *mbi = phys_to_virt(mbi_phys);
-    if (mbi->flags & MB_INFO_CMDLINE) copy_str(bootinfo.cmdline, mbi->cmdline, CMDLINE_MAX);
+    // A cut line would silently change options (vm0.mem=64M became mem=4M): refuse it,
+    // reporting through the exit port the line asks for.
+    if ((mbi->flags & MB_INFO_CMDLINE) && !copy_str(bootinfo.cmdline, mbi->cmdline, CMDLINE_MAX)) {
+        config_early_exitport(phys_to_virt(mbi->cmdline));
+        log_err("cmdline: the boot command line is longer than %d bytes", CMDLINE_MAX - 1);
+        machine_exit(EXIT_BAD_CMDLINE);
+    }
     if (mbi->flags & MB_INFO_LOADER) {
         copy_str(loader_name, mbi->boot_loader_name, sizeof loader_name);
         bootinfo.loader = loader_name;
@@ -34,7 +43,11 @@ bool bootinfo_parse(u32 magic, u64 mbi_phys)
         for (u32 i = 0; i < mbi->mods_count && i < MAX_MODULES; i++) {
             bootinfo.modules[i].start = m[i].mod_start;
             bootinfo.modules[i].end = m[i].mod_end;
-            if (m[i].string) copy_str(bootinfo.modules[i].cmdline, m[i].string, 256);
+            if (m[i].string && !copy_str(bootinfo.modules[i].cmdline, m[i].string, MODULE_CMDLINE_MAX)) {
+                config_early_exitport(bootinfo.cmdline);
+                log_err("boot: module %u's string is longer than %d bytes", i, MODULE_CMDLINE_MAX - 1);
+                return false;
+            }
             bootinfo.nmodules++;
         }
         if (mbi->mods_count > MAX_MODULES)

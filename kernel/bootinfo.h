@@ -5,10 +5,11 @@
 #define MAX_MODULES 32
 #define MAX_MMAP 64
 #define CMDLINE_MAX 1024
+#define MODULE_CMDLINE_MAX 256
 
 struct module {
     u64 start, end;          // physical, [start, end)
-    char cmdline[256];       // "path args..."
+    char cmdline[MODULE_CMDLINE_MAX];   // "path args..."
 };
 
 struct mem_range {

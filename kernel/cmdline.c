@@ -95,6 +95,34 @@ static bool apply(const struct cmdline_opt *o, void *dest, const char *value)
     return false;
 }
 
+// Print a size in the unit the user would write: "3G", "2M", "64K" or bytes.
+static void format_size(char *buf, size_t len, u64 v)
+{
+    static const char units[] = "GMK";
+    for (int i = 0; i < 3; i++) {
+        unsigned shift = 30 - 10 * i;
+        if (v && !(v & ((1ULL << shift) - 1))) {
+            snprintf(buf, len, "%llu%c", v >> shift, units[i]);
+            return;
+        }
+    }
+    snprintf(buf, len, "%llu", v);
+}
+
+// A number outside the option's [min, max] is a command-line error, never clamped.
+static bool in_range(const struct cmdline_opt *o, const void *dest, const char *word, char *err,
+                     size_t errlen)
+{
+    if ((o->type != OPT_UINT && o->type != OPT_SIZE) || !o->max) return true;
+    u64 v = *(const u64 *)dest;
+    if (v >= o->min && v <= o->max) return true;
+    char lo[24], hi[24];
+    format_size(lo, sizeof lo, o->min);
+    format_size(hi, sizeof hi, o->max);
+    snprintf(err, errlen, "option '%s': value %llu is out of range (%s to %s)", word, v, lo, hi);
+    return false;
+}
+
 // Handle one word "key[=value]".
 static bool parse_word(char *word, const struct cmdline_opt *opts, char *err, size_t errlen)
 {
@@ -109,11 +137,12 @@ static bool parse_word(char *word, const struct cmdline_opt *opts, char *err, si
                      o->max_index - 1);
             return false;
         }
-        if (!apply(o, (u8 *)o->dest + index * o->stride, value)) {
+        void *dest = (u8 *)o->dest + index * o->stride;
+        if (!apply(o, dest, value)) {
             snprintf(err, errlen, "option '%s': bad value '%s'", word, value ? value : "");
             return false;
         }
-        return true;
+        return in_range(o, dest, word, err, errlen);
     }
     snprintf(err, errlen, "unknown option '%s'", word);
     return false;

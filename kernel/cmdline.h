@@ -21,6 +21,7 @@ struct cmdline_opt {
     bool (*parse)(const char *value, void *dest); // OPT_FUNC
     size_t stride;
     int max_index;
+    u64 min, max;                               // OPT_UINT/OPT_SIZE bounds, when max != 0
     const char *help;
 };
 

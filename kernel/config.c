@@ -23,9 +23,9 @@ static bool parse_exitport(const char *v, void *dest)
     return true;
 }
 
-#define VM_OPT(k, t, field, ch)                                                       \
+#define VM_OPT(k, t, field, ch, lo, hi)                                               \
     { .key = k, .type = t, .dest = &config.vm[0].field, .choices = ch,                \
-      .stride = sizeof(struct vm_config), .max_index = MAX_VMS }
+      .stride = sizeof(struct vm_config), .max_index = MAX_VMS, .min = lo, .max = hi }
 
 static const struct cmdline_opt options[] = {
     { .key = "log", .type = OPT_ENUM, .dest = &config.log_level, .choices = log_levels },
@@ -36,19 +36,23 @@ static const struct cmdline_opt options[] = {
     { .key = "antfarm.switch", .type = OPT_BOOL, .dest = &config.antfarm_switch },
     { .key = "antfarm.json", .type = OPT_BOOL, .dest = &config.antfarm_json },
     { .key = "antfarm.summary", .type = OPT_UINT, .dest = &config.antfarm_summary },
-    VM_OPT("vm#.mem", OPT_SIZE, mem, NULL),
-    VM_OPT("vm#.onreset", OPT_ENUM, onreset, onreset_names),
-    VM_OPT("vm#.maxrestarts", OPT_UINT, maxrestarts, NULL),
+    VM_OPT("vm#.mem", OPT_SIZE, mem, NULL, VM_MEM_MIN, VM_MEM_MAX),
+    VM_OPT("vm#.onreset", OPT_ENUM, onreset, onreset_names, 0, 0),
+    VM_OPT("vm#.maxrestarts", OPT_UINT, maxrestarts, NULL, 0, 0),
     { .key = NULL },
 };
+
+void config_early_exitport(const char *cmdline)
+{
+    char port[16];
+    if (cmdline_find(cmdline, "exitport", port, sizeof port)) parse_exitport(port, &config.exitport);
+}
 
 bool config_parse(const char *cmdline, char *err, size_t errlen)
 {
     for (int i = 0; i < MAX_VMS; i++)
         if (!config.vm[i].mem) config.vm[i].mem = DEFAULT_VM_MEM;
-    char port[16];
-    if (cmdline_find(cmdline, "exitport", port, sizeof port))
-        parse_exitport(port, &config.exitport);   // so that even a bad line is reported there
+    config_early_exitport(cmdline);   // so that even a bad line is reported there
     bool ok = cmdline_parse(cmdline, options, err, errlen);
     log_level = config.log_level;
     return ok;

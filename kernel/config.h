@@ -3,6 +3,10 @@
 #include "kernel/types.h"
 
 #define MAX_VMS 8
+// Guest RAM bounds: at least one 4 MiB large page; at most 3 GiB, so that RAM (below 4 GiB
+// for the 2-level shadow tables) stays clear of the 32-bit MMIO hole at 0xc0000000-4G.
+#define VM_MEM_MIN (4ULL << 20)
+#define VM_MEM_MAX (3ULL << 30)
 #define EXITPORT_NONE  0
 #define EXITPORT_BOCHS (-1)
 
@@ -31,3 +35,5 @@ extern struct config config;
 
 // Parse the multiboot command line into `config`; false with a message in err.
 bool config_parse(const char *cmdline, char *err, size_t errlen);
+// Set only `exitport` from a line that cannot be parsed (too long, or bad), to report there.
+void config_early_exitport(const char *cmdline);

@@ -1,4 +1,6 @@
 // heap.c — kzalloc/kfree: power-of-two size classes carved from frames, big blocks whole.
+// Small-block frames are never returned, so every heap frame comes from the top of memory
+// (page_alloc_top): guest RAM, allocated contiguous from the bottom, is never split by them.
 #include "kernel/heap.h"
 #include "kernel/mem.h"
 #include "kernel/lib.h"
@@ -18,7 +20,7 @@ static struct block *free_list[NCLASSES];
 // Split a fresh frame into blocks of class c.
 static bool refill(int c)
 {
-    u64 p = page_alloc();
+    u64 p = page_alloc_top(1);
     if (!p) return false;
     u64 size = 1ULL << (c + MIN_SHIFT);
     u8 *base = phys_to_virt(p);
@@ -33,9 +35,10 @@ static bool refill(int c)
 void *kzalloc(size_t n)
 {
     struct header *h;
+    if (n > LOW_4G) return NULL;        // no caller needs more; keeps n + HDR from wrapping
     if (n + HDR > (1U << MAX_SHIFT)) {
         u64 npages = ALIGN_UP(n + HDR, PAGE_SIZE) / PAGE_SIZE;
-        u64 p = page_alloc_contig(npages, UINT64_MAX, PAGE_SIZE);
+        u64 p = page_alloc_top(npages);
         if (!p) return NULL;
         h = phys_to_virt(p);
         memset(h, 0, npages * PAGE_SIZE);

@@ -22,8 +22,12 @@ void mem_init(void);
 u64 page_alloc(void);
 // One zeroed frame below 4 GiB (for 32-bit shadow tables and PDPTs); 0 when none.
 u64 page_alloc_low(void);
-// `n` contiguous frames (not zeroed) below `limit`, aligned to `align` bytes; 0 if none.
+// `n` contiguous frames (not zeroed) below `limit`, aligned to `align` bytes; 0 if none
+// or if n is 0 (a size that rounded or wrapped to nothing).
 u64 page_alloc_contig(u64 n, u64 limit, u64 align);
+// `n` contiguous frames (not zeroed) as high as possible: the VMM's long-lived heap lives at
+// the top of memory so that it never splits the low RAM that guests need contiguous.
+u64 page_alloc_top(u64 n);
 void page_free(u64 phys);
 void page_free_contig(u64 phys, u64 n);
 // Frames free and total.

@@ -85,6 +85,10 @@ static u64 find_run(u64 n, u64 lo, u64 hi, u64 align)
 
 u64 page_alloc_contig(u64 n, u64 limit, u64 align)
 {
+    if (n == 0) {                           // a size that wrapped to nothing: a caller's bug
+        log_err("pmm: request for 0 contiguous frames refused");
+        return 0;
+    }
     u64 hi = MIN(nframes, limit / PAGE_SIZE);
     u64 af = MAX(align / PAGE_SIZE, 1);
     u64 f = find_run(n, LOW_RESERVED / PAGE_SIZE, hi, af);
@@ -92,6 +96,24 @@ u64 page_alloc_contig(u64 n, u64 limit, u64 align)
     for (u64 k = 0; k < n; k++) set_used(f + k);
     nfree -= n;
     return f * PAGE_SIZE;
+}
+
+u64 page_alloc_top(u64 n)
+{
+    u64 lo = LOW_RESERVED / PAGE_SIZE;
+    if (n == 0 || n > nframes - lo) return 0;
+    // Candidate run [f, f + n): on a used frame at f + k, the next candidate ends below it.
+    for (u64 f = nframes - n;;) {
+        u64 k = 0;
+        while (k < n && !used(f + k)) k++;
+        if (k == n) {
+            for (k = 0; k < n; k++) set_used(f + k);
+            nfree -= n;
+            return f * PAGE_SIZE;
+        }
+        if (f + k < lo + n) return 0;
+        f = f + k - n;
+    }
 }
 
 static u64 hint_any, hint_low;

@@ -1,13 +1,10 @@
 // load_linux.c — start a Linux bzImage through the 32-bit boot protocol
-// (Documentation/x86/boot.rst): zero page, command line, initrd, e820, entry state.
+// (Documentation/arch/x86/boot.rst): zero page, command line, initrd, e820, entry state.
 // Each setup-header field is used only from the protocol version that introduced it.
+// Pure: works on a RAM buffer (host-tested and fuzzed).
 #include "vmm/loader.h"
-#include "vmm/vm.h"
-#include "kernel/bootinfo.h"
 #include "kernel/log.h"
-#include "kernel/mem.h"
 #include "kernel/lib.h"
-#include "kernel/x86.h"
 
 #define HDR_MAGIC        0x53726448   // "HdrS"
 #define OFF_SETUP_SECTS  0x1f1
@@ -23,6 +20,7 @@
 #define OFF_HEAP_END     0x224
 #define OFF_CMDLINE_PTR  0x228        // 2.02
 #define OFF_INITRD_MAX   0x22c        // 2.03
+#define OFF_KERNEL_ALIGN 0x230        // 2.05
 #define OFF_RELOCATABLE  0x234        // 2.05
 #define OFF_CMDLINE_SIZE 0x238        // 2.06
 #define OFF_PREF_ADDRESS 0x258        // 2.10
@@ -39,6 +37,7 @@
 #define OFF_ALT_MEM_K    0x1e0
 #define OFF_E820_COUNT   0x1e8
 #define OFF_E820_TABLE   0x2d0
+#define PROTO(maj, min)  ((maj) << 8 | (min))   // boot protocol 2.10 is 0x020a, not 0x210
 #define LOADED_HIGH      0x01
 #define LOADER_UNKNOWN   0xff
 #define HDR_MAX_END      0x280
@@ -54,12 +53,16 @@
 #define OLD_INITRD_MAX 0x37ffffff
 #define E820_RAM 1
 #define E820_RESERVED 2
+#define PAGE 4096ULL
+#define GDT_ENTRIES 4
 
-static u16 rd16(const u8 *p, u32 off) { return *(const u16 *)(p + off); }
-static u32 rd32(const u8 *p, u32 off) { return *(const u32 *)(p + off); }
-static u64 rd64(const u8 *p, u32 off) { return *(const u64 *)(p + off); }
-static void wr16(u8 *p, u32 off, u16 v) { *(u16 *)(p + off) = v; }
-static void wr32(u8 *p, u32 off, u32 v) { *(u32 *)(p + off) = v; }
+// Header fields sit at odd offsets in the image: read and write them bytewise.
+static u16 rd16(const u8 *p, u32 off) { u16 v; memcpy(&v, p + off, sizeof v); return v; }
+static u32 rd32(const u8 *p, u32 off) { u32 v; memcpy(&v, p + off, sizeof v); return v; }
+static u64 rd64(const u8 *p, u32 off) { u64 v; memcpy(&v, p + off, sizeof v); return v; }
+static void wr16(u8 *p, u32 off, u16 v) { memcpy(p + off, &v, sizeof v); }
+static void wr32(u8 *p, u32 off, u32 v) { memcpy(p + off, &v, sizeof v); }
+static void wr64(u8 *p, u32 off, u64 v) { memcpy(p + off, &v, sizeof v); }
 
 bool linux_detect(const u8 *img, u64 size)
 {
@@ -69,85 +72,126 @@ bool linux_detect(const u8 *img, u64 size)
 static void e820_add(u8 *zp, u64 base, u64 end, u32 type)
 {
     u8 n = zp[OFF_E820_COUNT];
-    u8 *e = zp + OFF_E820_TABLE + n * 20;
-    *(u64 *)e = base;
-    *(u64 *)(e + 8) = end - base;
-    *(u32 *)(e + 16) = type;
+    u32 e = OFF_E820_TABLE + n * 20;
+    wr64(zp, e, base);
+    wr64(zp, e + 8, end - base);
+    wr32(zp, e + 16, type);
     zp[OFF_E820_COUNT] = n + 1;
 }
 
 // Flat 4 GiB descriptors at 0x10 (code) and 0x18 (data), as the 32-bit protocol says.
-static void setup_gdt(struct vm *vm)
+static void setup_gdt(struct load_target *t)
 {
-    u64 *gdt = (u64 *)(vm->ram + GDT_ADDR);
-    gdt[0] = gdt[1] = 0;
-    gdt[2] = 0x00cf9b000000ffffULL;
-    gdt[3] = 0x00cf93000000ffffULL;
-    struct segment g = { .limit = 4 * 8 - 1, .base = GDT_ADDR };
-    vcpu_set_seg(&vm->vcpu, SEG_GDTR, &g);
+    static const u64 gdt[GDT_ENTRIES] = { 0, 0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL };
+    memcpy(t->ram + GDT_ADDR, gdt, sizeof gdt);
+    t->flat_gdt = true;
+    t->gdt_base = GDT_ADDR;
+    t->gdt_limit = sizeof gdt - 1;
 }
 
-// Place the initrd at the top of RAM below the protocol's limit, clear of the kernel.
-static bool place_initrd(struct vm *vm, u8 *zp, u16 ver, const struct module *m, u64 kernel_end)
+// Does [start, start + len) lie inside guest RAM? (No sum that could wrap.)
+static bool in_ram(const struct load_target *t, u64 start, u64 len)
 {
-    u64 size = m->end - m->start;
-    u64 max = ver >= 0x203 ? rd32(zp, OFF_INITRD_MAX) : OLD_INITRD_MAX;
-    u64 limit = MIN(max + 1, vm->ram_size);
-    if (size > limit) return false;
-    u64 at = ALIGN_DOWN(limit - size, PAGE_SIZE);
-    if (at < kernel_end) {
-        log_err("vm=%d initrd of %llu bytes does not fit between the kernel (end 0x%llx) and 0x%llx",
-                vm->id, size, kernel_end, limit);
+    return start <= t->ram_size && len <= t->ram_size - start;
+}
+
+// Where the protected-mode kernel is copied and the range it needs before it reads the
+// memory map: [load, load + ksize) and, from 2.10, [runtime, runtime + init_size), where
+// the kernel moves itself (boot.rst, init_size: pref_address for a fixed kernel, the
+// load address aligned up to kernel_alignment for a relocatable one).
+struct placement { u64 load, ksize, runtime, init_size, end; };
+
+static bool place_kernel(struct load_target *t, const u8 *img, u16 ver, u64 ksize, struct placement *p)
+{
+    bool high = img[OFF_LOADFLAGS] & LOADED_HIGH;
+    bool relocatable = ver >= PROTO(2, 5) && img[OFF_RELOCATABLE];
+    u64 pref = ver >= PROTO(2, 10) ? rd64(img, OFF_PREF_ADDRESS) : 0;
+    *p = (struct placement){ .load = high ? HIGH_START : ZIMAGE_LOAD, .ksize = ksize };
+    // A relocatable kernel copied straight to its preferred address need not move itself.
+    if (high && relocatable && pref > HIGH_START) p->load = pref;
+    p->runtime = p->load;
+    p->init_size = ksize;
+    if (ver >= PROTO(2, 10)) {
+        u64 align = rd32(img, OFF_KERNEL_ALIGN);
+        if (relocatable && (align == 0 || (align & (align - 1)))) {
+            log_err("vm=%d linux: kernel_alignment=0x%llx is not a power of two", t->vm_id, align);
+            return false;
+        }
+        p->runtime = relocatable ? ALIGN_UP(MAX(p->load, pref), align) : pref ? pref : p->load;
+        p->init_size = rd32(img, OFF_INIT_SIZE);
+    }
+    // A zImage sits at 64 KiB, below the zero page, GDT and command line at 0x90000.
+    u64 room = high ? t->ram_size : ZERO_PAGE;
+    if (p->load > room || ksize > room - p->load || !in_ram(t, p->runtime, p->init_size)) {
+        log_err("vm=%d linux: kernel of %llu bytes at 0x%llx needs 0x%llx-0x%llx (init_size=0x%llx "
+                "pref_address=0x%llx) but the VM has %lluM", t->vm_id, ksize, p->load, p->runtime,
+                p->runtime + p->init_size, p->init_size, pref, t->ram_size >> 20);
         return false;
     }
-    memcpy(vm->ram + at, phys_to_virt(m->start), size);
-    wr32(zp, OFF_RAMDISK, (u32)at);
-    wr32(zp, OFF_RAMDISK_SIZE, (u32)size);
-    log_info("vm=%d linux initrd at=0x%llx size=%llu", vm->id, at, size);
+    p->end = MAX(MAX(p->load + ksize, p->runtime + p->init_size), (u64)HIGH_START);
     return true;
 }
 
-bool linux_load(struct vm *vm, const struct module *kernel, const struct module *mods, int nmods)
+// Place the initrd at the top of RAM below the protocol's limit, clear of the kernel and of
+// everything below 1 MiB (kernel_end is at least 1 MiB).
+static bool place_initrd(struct load_target *t, u8 *zp, u16 ver, const struct load_blob *m, u64 kernel_end)
 {
-    const u8 *img = phys_to_virt(kernel->start);
-    u64 size = kernel->end - kernel->start;
+    u64 size = m->size;
+    u64 max = ver >= PROTO(2, 3) ? rd32(zp, OFF_INITRD_MAX) : OLD_INITRD_MAX;
+    u64 limit = MIN(max + 1, t->ram_size);
+    u64 at = size <= limit ? ALIGN_DOWN(limit - size, PAGE) : 0;
+    if (size > limit || at < kernel_end) {
+        log_err("vm=%d linux: initrd \"%s\" of %llu bytes does not fit between the kernel end 0x%llx "
+                "and 0x%llx (initrd_addr_max=0x%llx, RAM %lluM)", t->vm_id, m->cmdline, size,
+                kernel_end, limit, max, t->ram_size >> 20);
+        return false;
+    }
+    memcpy(t->ram + at, m->data, size);
+    wr32(zp, OFF_RAMDISK, (u32)at);
+    wr32(zp, OFF_RAMDISK_SIZE, (u32)size);
+    log_info("vm=%d linux initrd at=0x%llx size=%llu", t->vm_id, at, size);
+    return true;
+}
+
+bool linux_load(struct load_target *t, const struct load_blob *kernel, const struct load_blob *mods,
+                int nmods)
+{
+    const u8 *img = kernel->data;
+    u64 size = kernel->size;
+    if (size < HDR_MAX_END) {          // every header field read below lies before HDR_MAX_END
+        log_err("vm=%d \"%s\": a bzImage of %llu bytes is truncated", t->vm_id, kernel->cmdline, size);
+        return false;
+    }
     u16 ver = rd16(img, OFF_VERSION);
     u32 setup_sects = img[OFF_SETUP_SECTS] ? img[OFF_SETUP_SECTS] : 4;
     u64 setup_size = (setup_sects + 1) * 512ULL;
-    if (ver < 0x200 || size <= setup_size) {
+    if (ver < PROTO(2, 0) || size <= setup_size) {
         log_err("vm=%d \"%s\": boot protocol %x.%02x is too old or the image is truncated",
-                vm->id, kernel->cmdline, ver >> 8, ver & 0xff);
+                t->vm_id, kernel->cmdline, ver >> 8, ver & 0xff);
         return false;
     }
-    u8 *zp = vm->ram + ZERO_PAGE;
-    memset(zp, 0, PAGE_SIZE);
+    if (t->ram_size < HIGH_START || !in_ram(t, ZERO_PAGE, LOW_END - ZERO_PAGE)) {
+        log_err("vm=%d linux: %lluM of RAM is too little", t->vm_id, t->ram_size >> 20);
+        return false;
+    }
+    u8 *zp = t->ram + ZERO_PAGE;
+    memset(zp, 0, PAGE);
     u32 hdr_end = MIN((u32)OFF_MAGIC + img[OFF_JUMP_LEN], (u32)HDR_MAX_END);
     memcpy(zp + OFF_HDR_START, img + OFF_HDR_START, MIN((u64)hdr_end, setup_size) - OFF_HDR_START);
 
-    // Where the protected-mode kernel goes, and how much room it needs there.
-    bool high = img[OFF_LOADFLAGS] & LOADED_HIGH;
-    bool relocatable = ver >= 0x205 && img[OFF_RELOCATABLE];
-    u64 load = high ? HIGH_START : ZIMAGE_LOAD;
-    if (relocatable && ver >= 0x210 && rd64(img, OFF_PREF_ADDRESS)) load = rd64(img, OFF_PREF_ADDRESS);
+    struct placement p;
     u64 ksize = size - setup_size;
-    u64 footprint = ver >= 0x210 ? MAX((u64)rd32(img, OFF_INIT_SIZE), ksize) : ksize;
-    // pref_address and init_size come from the image: compare without overflowing.
-    if (load >= vm->ram_size || footprint > vm->ram_size - load) {
-        log_err("vm=%d kernel needs 0x%llx-0x%llx but the VM has %lluM", vm->id, load, load + footprint,
-                vm->ram_size >> 20);
-        return false;
-    }
-    memcpy(vm->ram + load, img + setup_size, ksize);
-    if (!high) load = ZIMAGE_LOAD;
-    wr32(zp, OFF_CODE32, (u32)load);
+    if (!place_kernel(t, img, ver, ksize, &p)) return false;
+    memcpy(t->ram + p.load, img + setup_size, ksize);
+    wr32(zp, OFF_CODE32, (u32)p.load);
 
     // Command line: pointer from 2.02, the magic/offset form before.
-    const char *args = loader_args(kernel);
-    u32 max_cl = ver >= 0x206 ? rd32(img, OFF_CMDLINE_SIZE) : CMDLINE_OLD_MAX;
-    u32 cl_len = MIN((u32)strlen(args), max_cl);
-    memcpy(vm->ram + CMDLINE, args, cl_len);
-    vm->ram[CMDLINE + cl_len] = 0;
-    if (ver >= 0x202) {
+    const char *args = loader_args(kernel->cmdline);
+    u32 max_cl = ver >= PROTO(2, 6) ? rd32(img, OFF_CMDLINE_SIZE) : CMDLINE_OLD_MAX;
+    u32 cl_len = MIN((u32)strlen(args), MIN(max_cl, (u32)(BOOT_STACK - CMDLINE - 1)));
+    memcpy(t->ram + CMDLINE, args, cl_len);
+    t->ram[CMDLINE + cl_len] = 0;
+    if (ver >= PROTO(2, 2)) {
         wr32(zp, OFF_CMDLINE_PTR, CMDLINE);
     } else {
         wr16(zp, OFF_CL_MAGIC, CL_MAGIC);
@@ -155,12 +199,12 @@ bool linux_load(struct vm *vm, const struct module *kernel, const struct module 
     }
 
     // Memory: e820, and the older EXT_MEM_K / ALT_MEM_K for kernels that fall back on them.
-    u64 ext_k = (vm->ram_size - HIGH_START) >> 10;
+    u64 ext_k = (t->ram_size - HIGH_START) >> 10;
     wr16(zp, OFF_EXT_MEM_K, (u16)MIN(ext_k, 0xffffULL));
     wr32(zp, OFF_ALT_MEM_K, (u32)ext_k);
     e820_add(zp, 0, LOW_END, E820_RAM);
     e820_add(zp, LOW_END, HIGH_START, E820_RESERVED);
-    e820_add(zp, HIGH_START, vm->ram_size, E820_RAM);
+    e820_add(zp, HIGH_START, t->ram_size, E820_RAM);
 
     // Text mode 3, 80x25 (the 2.4 decompressor writes to 0xb8000 using these).
     zp[OFF_VIDEO_MODE] = 3;
@@ -170,17 +214,14 @@ bool linux_load(struct vm *vm, const struct module *kernel, const struct module 
     wr16(zp, OFF_VIDEO_POINTS, 16);
     zp[OFF_TYPE_LOADER] = LOADER_UNKNOWN;
 
-    if (nmods > 0 && !place_initrd(vm, zp, ver, &mods[0], load + footprint)) return false;
-    if (nmods > 1) log_warn("vm=%d linux: only the first module is used (as the initrd)", vm->id);
+    if (nmods > 0 && !place_initrd(t, zp, ver, &mods[0], p.end)) return false;
+    if (nmods > 1) log_warn("vm=%d linux: only the first module is used (as the initrd)", t->vm_id);
 
-    setup_gdt(vm);
-    struct vcpu *v = &vm->vcpu;
-    memset(v->gpr, 0, sizeof v->gpr);
-    v->gpr[RSI] = ZERO_PAGE;
-    v->gpr[RSP] = BOOT_STACK;
-    v->rip = load;
-    v->rflags = RFLAGS_RESERVED1;
-    log_info("vm=%d linux protocol=%x.%02x load=0x%llx size=%llu footprint=0x%llx cmdline=\"%s\"",
-             vm->id, ver >> 8, ver & 0xff, load, ksize, footprint, args);
+    setup_gdt(t);
+    t->esi = ZERO_PAGE;
+    t->esp = BOOT_STACK;
+    t->eip = p.load;
+    log_info("vm=%d linux protocol=%x.%02x load=0x%llx size=%llu runtime=0x%llx init_size=0x%llx "
+             "cmdline=\"%s\"", t->vm_id, ver >> 8, ver & 0xff, p.load, ksize, p.runtime, p.init_size, args);
     return true;
 }

@@ -26,7 +26,6 @@
 #include "kernel/x86.h"
 
 #define RAM_ALIGN   (4ULL << 20)     // 4 MiB: guest large pages map to aligned host frames
-#define MIN_RAM     (2ULL << 20)
 #define EXIT_PORT   0xf4
 #define RTC_EPOCH   1795000000ULL    // a fixed wall clock: runs are reproducible
 // Between two device-timer edges the guest runs MIN_SLICE_NS, or MAX_DEFER_NS of VM time
@@ -146,7 +145,15 @@ struct vm *vm_create(int id, const struct module *kernel, const struct module *m
     struct vm *vm = kzalloc(sizeof *vm);
     if (!vm) return NULL;
     vm->id = id;
-    vm->ram_size = ALIGN_UP(MAX(config.vm[id].mem, MIN_RAM), RAM_ALIGN);
+    // config_parse bounds vm#.mem, so the rounding below cannot wrap; refuse anything else.
+    u64 mem = config.vm[id].mem;
+    if (mem < VM_MEM_MIN || mem > VM_MEM_MAX) {
+        log_err("vm=%d guest RAM of %llu bytes is outside %lluM-%lluM", id, mem, VM_MEM_MIN >> 20,
+                VM_MEM_MAX >> 20);
+        kfree(vm);
+        return NULL;
+    }
+    vm->ram_size = ALIGN_UP(mem, RAM_ALIGN);
     u64 npages = vm->ram_size / PAGE_SIZE;
     // 2-level shadow tables hold 32-bit frame addresses: guest RAM lives below 4 GiB.
     vm->ram_hpa = page_alloc_contig(npages, LOW_4G, RAM_ALIGN);

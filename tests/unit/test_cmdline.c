@@ -138,3 +138,21 @@ TEST(cmdline_blank_and_tabs)
     CHECK_EQ(num, 7);
     CHECK(flag);
 }
+
+static unsigned long long bounded;
+static const struct cmdline_opt bounded_opts[] = {
+    { .key = "ram", .type = OPT_SIZE, .dest = &bounded, .min = 4ULL << 20, .max = 3ULL << 30 },
+    { .key = NULL },
+};
+
+TEST(cmdline_size_out_of_range_is_refused)
+{
+    CHECK(cmdline_parse("ram=64M", bounded_opts, err, sizeof err));
+    CHECK_EQ(bounded, 64ULL << 20);
+    CHECK(cmdline_parse("ram=3G", bounded_opts, err, sizeof err));
+    CHECK(!cmdline_parse("ram=0", bounded_opts, err, sizeof err));
+    CHECK_STR(err, "option 'ram': value 0 is out of range (4M to 3G)");
+    CHECK(!cmdline_parse("ram=18446744073709551615", bounded_opts, err, sizeof err));
+    CHECK(!cmdline_parse("ram=3073M", bounded_opts, err, sizeof err));
+    CHECK(!cmdline_parse("ram=18446744073709551616", bounded_opts, err, sizeof err));
+}

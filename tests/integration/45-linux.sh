@@ -52,7 +52,8 @@ boot() {   # NAME QEMU-MEM VMM-ARGS GUEST-ARGS [STOP-REASON]
         echo "# $name clocksource=$(grep -Eo 'Switched to clocksource [a-z_0-9]+' "$log" |
             tail -n 1 | awk '{print $4}')" ;;
     esac
-    if [ -z "$why" ]; then
+    # The power-off boot checks the ACPI path only: its clock is the other boots' job.
+    if [ -z "$why" ] && [ "$stop" = reset ]; then
         if c=$(clock_check "$log"); then echo "# $name $c"; else why="clock: $c"; fi
     fi
     if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why" "$log"; fi

@@ -1,5 +1,6 @@
 ; setup.asm — the real-mode part of a synthetic old-protocol bzImage (nasm -f bin).
-;   -DPROTO=0x200|0x202|0x203  -DSETUP_SECTS=N  [-DINITRD_MAX=0x... (2.03+)]
+;   -DPROTO=0x200|0x202|0x203|0x20a  -DSETUP_SECTS=N  [-DINITRD_MAX=0x... (2.03+)]
+;   [-DINIT_SIZE=0x... (2.10+): the footprint the loader must leave free from 1 MiB]
 ;
 ; Layout (Documentation/x86/boot.txt): sector 0 is the legacy boot sector with the start of
 ; the setup header at 0x1f1; the header continues at 0x200 (a short jump over it, "HdrS",
@@ -74,6 +75,20 @@ hdr_cmd_line_ptr:   dd 0                    ; 0x228
 %endif
 %if PROTO >= 0x203
 hdr_initrd_addr_max: dd INITRD_MAX          ; 0x22c
+%endif
+%if PROTO >= 0x20a
+hdr_kernel_alignment: dd 0x100000           ; 0x230 (2.05)
+hdr_relocatable:    db 0                    ; 0x234: not relocatable, so it runs at 1 MiB
+hdr_min_alignment:  db 0                    ; 0x235
+hdr_xloadflags:     dw 0                    ; 0x236
+hdr_cmdline_size:   dd 255                  ; 0x238 (2.06)
+hdr_hardware_subarch: dd 0                  ; 0x23c (2.07)
+hdr_subarch_data:   dq 0                    ; 0x240
+hdr_payload_offset: dd 0                    ; 0x248 (2.08)
+hdr_payload_length: dd 0                    ; 0x24c
+hdr_setup_data:     dq 0                    ; 0x250 (2.09)
+hdr_pref_address:   dq 0x100000             ; 0x258 (2.10)
+hdr_init_size:      dd INIT_SIZE            ; 0x260 (2.10)
 %endif
 %if PROTO < 0x203
     ; QEMU's option ROM stores initrd_addr_max (0x37ffffff) at 0x22c for kernels before

@@ -34,18 +34,6 @@ struct machine {
     unsigned long console_bytes, resets;
 };
 
-// The program being read: bytes past the end read as 0.
-struct reader { const u8 *p; unsigned long len, pos; };
-
-// The next n bytes of the program, little-endian; 0 past its end.
-static u32 take(struct reader *r, int n)
-{
-    u32 v = 0;
-    for (int i = 0; i < n; i++, r->pos++)
-        if (r->pos < r->len) v |= (u32)r->p[r->pos] << (8 * i);
-    return v;
-}
-
 static u64 m_now(void *ctx) { return ((struct machine *)ctx)->now; }
 
 // As vm.c's env_set_irq: straight into the PIC, after checking what a model passes.
@@ -150,14 +138,14 @@ static void check_log(void)
 }
 
 // A port picked by the operation's port-choice bits.
-static u16 pick_port(struct machine *m, struct reader *r, u8 op, const u16 *focus, int nfocus)
+static u16 pick_port(struct machine *m, struct fuzz_reader *r, u8 op, const u16 *focus, int nfocus)
 {
     switch (DP_PORT(op)) {
     case DP_PORT_FOCUS:
     case DP_PORT_FOCUS2:
-        return focus[take(r, 1) % nfocus];
+        return focus[fuzz_take(r, 1) % nfocus];
     case DP_PORT_CLAIMED: {
-        u8 which = (u8)take(r, 1), off = (u8)take(r, 1);
+        u8 which = (u8)fuzz_take(r, 1), off = (u8)fuzz_take(r, 1);
         const struct iobus_range *live[IOBUS_MAX_RANGES];
         int n = 0;
         for (int i = 0; i < IOBUS_MAX_RANGES; i++)
@@ -167,15 +155,15 @@ static u16 pick_port(struct machine *m, struct reader *r, u8 op, const u16 *focu
         return (u16)(rg->base + off % rg->len);
     }
     default:
-        return (u16)take(r, 2);
+        return (u16)fuzz_take(r, 2);
     }
 }
 
 // Advance VM time and make the ticks vm.c's devices_tick would make.
-static void advance(struct machine *m, struct reader *r)
+static void advance(struct machine *m, struct fuzz_reader *r)
 {
-    u8 kind = (u8)take(r, 1);
-    u64 step = take(r, 2);
+    u8 kind = (u8)fuzz_take(r, 1);
+    u64 step = fuzz_take(r, 2);
     // Mostly short steps (ns to ms), sometimes up to minutes. No longer: an RTC update
     // checks the alarm against every second since the last one (up to a day), and a
     // corpus full of hour-long steps would spend its time there.
@@ -194,11 +182,11 @@ void devprog_run(const u8 *data, unsigned long len, const u16 *focus, int nfocus
 {
     static const int sizes[4] = { 1, 2, 4, 1 };
     struct machine m;
-    struct reader r = { data, len, 0 };
+    struct fuzz_reader r = { data, len, 0 };
     unit_log_reset();
     machine_create(&m);
     for (int ops = 0; r.pos < r.len && ops < MAX_OPS; ops++) {
-        u8 op = (u8)take(&r, 1);
+        u8 op = (u8)fuzz_take(&r, 1);
         switch (op % DP_NOPS) {
         case DP_TIME:
             advance(&m, &r);
@@ -210,11 +198,11 @@ void devprog_run(const u8 *data, unsigned long len, const u16 *focus, int nfocus
             }
             break;
         case DP_RX:
-            ns16550_receive(m.uart, (u8)take(&r, 1));
+            ns16550_receive(m.uart, (u8)fuzz_take(&r, 1));
             break;
         case DP_IRQ: {
             // As a device would: any ISA line but the cascade (its pin is IRQ 9).
-            u8 b = (u8)take(&r, 1);
+            u8 b = (u8)fuzz_take(&r, 1);
             int irq = b % NIRQ == I8259_CASCADE_IRQ ? 9 : b % NIRQ;
             i8259_set_irq(m.pic, irq, (b >> 4) & 1);
             break;
@@ -223,7 +211,7 @@ void devprog_run(const u8 *data, unsigned long len, const u16 *focus, int nfocus
             int size = sizes[DP_SIZE(op)];
             u16 port = pick_port(&m, &r, op, focus, nfocus);
             if (op & DP_WRITE) {
-                iobus_out(m.bus, port, size, take(&r, size));
+                iobus_out(m.bus, port, size, fuzz_take(&r, size));
             } else {
                 u32 v = iobus_in(m.bus, port, size);
                 FUZZ_CHECK(size == 4 || v >> (8 * size) == 0);

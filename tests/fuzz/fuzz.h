@@ -6,6 +6,7 @@
 // behind and prints how to replay it.
 #pragma once
 #include <stddef.h>
+#include <stdint.h>
 
 // Run one input (the harness must not keep `data` after returning).
 void fuzz_one(const unsigned char *data, unsigned long len);
@@ -23,3 +24,15 @@ void fuzz_fail(const char *file, int line, const char *what);
     do { if (!(cond)) fuzz_fail(__FILE__, __LINE__, #cond); } while (0)
 #define FUZZ_SEED(lit) fuzz_add_seed(lit, sizeof(lit) - 1)
 #define FUZZ_TOKEN(lit) fuzz_add_token(lit, sizeof(lit) - 1)
+
+// An input read as a stream of little-endian fields: bytes past its end read as 0.
+struct fuzz_reader { const unsigned char *p; unsigned long len, pos; };
+
+// The next n (1..4) bytes of the input, little-endian; 0 past its end.
+static inline uint32_t fuzz_take(struct fuzz_reader *r, int n)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < n; i++, r->pos++)
+        if (r->pos < r->len) v |= (uint32_t)r->p[r->pos] << (8 * i);
+    return v;
+}

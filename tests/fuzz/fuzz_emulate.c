@@ -67,23 +67,12 @@ static int f_write(void *ctx, u32 lin, const void *buf, int len)
     return 0;
 }
 
-// Take n bytes of the header (zeros past the end).
-struct reader { const u8 *p; unsigned long len, pos; };
-// The next n header bytes, little-endian; 0 past the end.
-static u32 take(struct reader *r, int n)
-{
-    u32 v = 0;
-    for (int i = 0; i < n; i++, r->pos++)
-        if (r->pos < r->len) v |= (u32)r->p[r->pos] << (8 * i);
-    return v;
-}
-
 // A register or base: the selector byte's low bits say small, near the top, a small
 // count, or raw 32 bits.
-static u32 value(struct reader *r)
+static u32 value(struct fuzz_reader *r)
 {
-    u8 sel = (u8)take(r, 1);
-    u32 raw = take(r, 4);
+    u8 sel = (u8)fuzz_take(r, 1);
+    u32 raw = fuzz_take(r, 4);
     switch (sel & 3) {
     case 0: return raw % MEM_SIZE;
     case 1: return (u32)-(s32)(raw % 64);
@@ -95,10 +84,10 @@ static u32 value(struct reader *r)
 // See fuzz.h: build the state, decode, emulate, check the outcome against the state before.
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
-    struct reader r = { data, len, 0 };
+    struct fuzz_reader r = { data, len, 0 };
     struct emu_regs regs, before;
     memset(&regs, 0, sizeof regs);
-    u8 mode = (u8)take(&r, 1);
+    u8 mode = (u8)fuzz_take(&r, 1);
     regs.default32 = mode & 1;
     regs.eflags = 0x2 | ((mode & 2) ? EMU_FLAG_DF : 0) | ((mode & 4) ? EMU_FLAG_CF : 0) |
                   ((mode & 8) ? EMU_FLAG_ZF : 0);
@@ -107,8 +96,8 @@ void fuzz_one(const unsigned char *data, unsigned long len)
     for (int i = 0; i < NSEG; i++) regs.seg_base[i] = (mode & 0x10) ? value(&r) : 0;
     struct fake f = { .fault_lo = 0xFFFFFFFF, .fault_hi = 0xFFFFFFFF };
     if (mode & 0x20) {
-        f.fault_lo = take(&r, 2);
-        f.fault_hi = f.fault_lo + take(&r, 2) % 0x2000;
+        f.fault_lo = fuzz_take(&r, 2);
+        f.fault_hi = f.fault_lo + fuzz_take(&r, 2) % 0x2000;
     }
     f.mem = calloc(1, MEM_SIZE);
     for (u32 i = 0; i < MEM_SIZE; i += 4) memcpy(f.mem + i, &i, 4);   // no all-zero memory

@@ -52,16 +52,6 @@ static void probe_out(void *dev, u16 port, int size, u32 val)
     p->writes++;
 }
 
-struct reader { const u8 *p; unsigned long len, pos; };
-// The next n program bytes, little-endian; 0 past the end.
-static u32 take(struct reader *r, int n)
-{
-    u32 v = 0;
-    for (int i = 0; i < n; i++, r->pos++)
-        if (r->pos < r->len) v |= (u32)r->p[r->pos] << (8 * i);
-    return v;
-}
-
 // Ownership: the table's ranges are the probes' ranges and own their ports; with `full`
 // also each claimed port's owner is a live range covering it (a walk of all 64K ports).
 // Not traced for coverage: it is the harness's check, not code under test.
@@ -91,19 +81,19 @@ enum { OP_REGISTER, OP_UNREGISTER, OP_IN, OP_OUT };
 void fuzz_one(const unsigned char *data, unsigned long len)
 {
     static const int sizes[4] = { 1, 2, 4, 1 };
-    struct reader r = { data, len, 0 };
+    struct fuzz_reader r = { data, len, 0 };
     memset(probes, 0, sizeof probes);
     bus = iobus_create(0);
     FUZZ_CHECK(bus);
     for (int ops = 0; r.pos < r.len && ops < MAX_OPS; ops++) {
-        u8 op = (u8)take(&r, 1);
+        u8 op = (u8)fuzz_take(&r, 1);
         int size = sizes[(op >> 2) & 3];
         switch (op & 3) {
         case OP_REGISTER: {
             struct probe *p = &probes[(op >> 4) % NPROBES];
-            u16 base = (u16)take(&r, 2);
-            u16 n = (u16)(take(&r, 1) % 20);
-            u32 sz = take(&r, 1) & 0x1f;
+            u16 base = (u16)fuzz_take(&r, 2);
+            u16 n = (u16)(fuzz_take(&r, 1) % 20);
+            u32 sz = fuzz_take(&r, 1) & 0x1f;
             if (op & 0x80) base = (u16)(0xfff0 + base % 16);     // near the top
             bool ok = !p->live && iobus_register(bus, base, n, sz, probe_in, probe_out, p, "probe");
             if (ok) *p = (struct probe){ true, base, n, sz, 0, 0 };
@@ -111,7 +101,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
         }
         case OP_UNREGISTER: {
             struct probe *p = &probes[(op >> 4) % NPROBES];
-            u16 base = (op & 0x80) || !p->live ? (u16)take(&r, 2) : p->base;
+            u16 base = (op & 0x80) || !p->live ? (u16)fuzz_take(&r, 2) : p->base;
             iobus_unregister(bus, base);
             if (p->live && base == p->base) p->live = false;
             for (int i = 0; i < NPROBES; i++)
@@ -119,7 +109,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
             break;
         }
         case OP_IN: {
-            u16 port = (u16)take(&r, 2);
+            u16 port = (u16)fuzz_take(&r, 2);
             bool claimed = false;
             for (int i = 0; i < size; i++) claimed |= bus->owner[(u16)(port + i)] != 0;
             u32 v = iobus_in(bus, port, size);
@@ -128,7 +118,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
             break;
         }
         default:
-            iobus_out(bus, (u16)take(&r, 2), size, take(&r, 4));
+            iobus_out(bus, (u16)fuzz_take(&r, 2), size, fuzz_take(&r, 4));
             break;
         }
         check_table(false);

@@ -13,6 +13,9 @@
 #define PTE_G    BIT(8)
 #define PTE_ADDR 0xfffff000U
 #define PDE_LARGE_ADDR 0xffc00000U
+// Bits 21:13 of a 4 MiB PDE: physical address bits 39:32 with PSE-36, which the guest's
+// CPUID does not offer, so all of them are reserved (SDM vol. 3 §4.3).
+#define PDE_LARGE_RSVD 0x003fe000U
 
 #define PFEC_P    BIT(0)     // the page was present (a protection violation)
 #define PFEC_W    BIT(1)     // a write

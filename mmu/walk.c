@@ -25,6 +25,7 @@ int walk_guest(const struct walk_mem *m, u32 cr0, u32 cr4, u32 cr3, u32 va, u32 
     u32 leaf;
     if (w->large) {
         leaf = w->pde;
+        if (leaf & PDE_LARGE_RSVD) { *pfec = err | PFEC_P | PFEC_RSVD; return WALK_FAULT; }
         w->user = leaf & PTE_US;
         w->writable = leaf & PTE_RW;
         w->gpa = (leaf & PDE_LARGE_ADDR) | (va & ~PDE_LARGE_ADDR);

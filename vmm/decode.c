@@ -382,6 +382,7 @@ static u8 classify_0f(struct insn *in)
     case 0xC7: return mem && in->reg == 1 ? INSN_CMPXCHG8B : INSN_OTHER;
     case 0xAB: case 0xB3: case 0xBB: return mem ? INSN_BITOP : INSN_OTHER;
     case 0xBA: return mem && in->reg >= 5 ? INSN_BITOP : INSN_OTHER;   // BTS/BTR/BTC
+    case 0x90 ... 0x9F: return mem ? INSN_SETCC : INSN_OTHER;
     default: return INSN_OTHER;
     }
 }
@@ -404,6 +405,8 @@ static u8 classify_1(const struct insn *in)
     case 0xA2: case 0xA3: return INSN_MOV_STORE;
     case 0x86: case 0x87: return mem ? INSN_XCHG : INSN_OTHER;
     case 0xFE: case 0xFF: return mem && in->reg <= 1 ? INSN_INCDEC : INSN_OTHER;
+    case 0xF6: case 0xF7: return mem && (in->reg == 2 || in->reg == 3) ? INSN_NOTNEG : INSN_OTHER;
+    case 0x8F: return mem ? INSN_POP_MEM : INSN_OTHER;      // only /0 decodes
     case 0xA4: case 0xA5: return INSN_MOVS;
     case 0xAA: case 0xAB: return INSN_STOS;
     case 0xF4: return INSN_HLT;

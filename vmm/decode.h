@@ -88,6 +88,9 @@ enum insn_class {
     INSN_INCDEC,         // FE/FF /0 /1
     INSN_MOVS,           // A4/A5
     INSN_STOS,           // AA/AB
+    INSN_NOTNEG,         // F6/F7 /2 (NOT) and /3 (NEG)
+    INSN_SETCC,          // 0F 90-9F
+    INSN_POP_MEM,        // 8F /0
 };
 
 // A ModRM (or moffs) memory operand: seg:[base + index*scale + disp].

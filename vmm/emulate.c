@@ -300,6 +300,71 @@ static int emu_bitop(const struct insn *in, struct emu_regs *r, const struct emu
     return EMU_OK;
 }
 
+#define GRP3_NEG 3        // F6/F7 /3; /2 is NOT
+
+// NOT r/m (no flags) and NEG r/m (the flags of 0 - r/m: CF set unless it was 0).
+static int emu_notneg(const struct insn *in, struct emu_regs *r, const struct emu_mem *m)
+{
+    u32 lin = operand_linear(in, r), dest, flags = r->eflags;
+    if (load(m, lin, in->width, &dest))
+        return EMU_FAULT;
+    u32 res = in->reg == GRP3_NEG ? alu(ALU_SUB, 0, dest, in->width, &flags) : ~dest;
+    if (store(m, lin, in->width, res))
+        return EMU_FAULT;
+    r->eflags = flags;
+    return EMU_OK;
+}
+
+// Conditions as the low nibble of Jcc/SETcc numbers them, in even/odd pairs where the odd
+// one is the negation: O, B, E, BE, S, P, L, LE.
+enum cond { COND_O, COND_B = 2, COND_E = 4, COND_BE = 6, COND_S = 8, COND_P = 10,
+            COND_L = 12, COND_LE = 14 };
+#define COND_NEGATE 1
+
+// Does condition `cc` (0-15) hold for these flags?
+static bool cond_holds(int cc, u32 f)
+{
+    bool cf = f & EMU_FLAG_CF, zf = f & EMU_FLAG_ZF, sf = f & EMU_FLAG_SF;
+    bool of = f & EMU_FLAG_OF, pf = f & EMU_FLAG_PF, v;
+    switch (cc & ~COND_NEGATE) {
+    case COND_O:  v = of; break;
+    case COND_B:  v = cf; break;
+    case COND_E:  v = zf; break;
+    case COND_BE: v = cf || zf; break;
+    case COND_S:  v = sf; break;
+    case COND_P:  v = pf; break;
+    case COND_L:  v = sf != of; break;
+    default:      v = zf || sf != of; break;    // COND_LE
+    }
+    return (cc & COND_NEGATE) ? !v : v;
+}
+
+#define COND_MASK 0xF
+
+// SETcc r/m8: store 1 if the condition holds, else 0.
+static int emu_setcc(const struct insn *in, struct emu_regs *r, const struct emu_mem *m)
+{
+    return store(m, operand_linear(in, r), 1, cond_holds(in->opcode & COND_MASK, r->eflags));
+}
+
+// POP r/m: read SS:(E)SP (SP alone on a 16-bit stack), then store at the destination,
+// whose address uses ESP already incremented as the CPU computes it. ESP is committed
+// only once the store succeeded.
+static int emu_pop(const struct insn *in, struct emu_regs *r, const struct emu_mem *m)
+{
+    int w = in->opsize, ss = r->stack32 ? 4 : 2;
+    u32 sp = reg_get(r, INSN_ESP, ss), val;
+    if (load(m, r->seg_base[INSN_SEG_SS] + sp, w, &val))
+        return EMU_FAULT;
+    struct emu_regs after = *r;
+    reg_set(&after, INSN_ESP, ss, sp + (u32)w);
+    u32 lin = after.seg_base[in->mem.seg] + decode_ea(in, after.gpr);
+    if (store(m, lin, w, val))
+        return EMU_FAULT;
+    r->gpr[INSN_ESP] = after.gpr[INSN_ESP];
+    return EMU_OK;
+}
+
 // MOVS/STOS with or without REP (F2 and F3 both repeat these). Destination ES:(E)DI,
 // source seg:(E)SI with DS unless overridden. (E)CX/(E)SI/(E)DI are updated at the
 // address size (16-bit keeps the high halves) after every completed iteration, so a
@@ -351,6 +416,9 @@ int emulate_insn(const struct insn *insn, struct emu_regs *regs, const struct em
     case INSN_ALU:       rc = emu_alu(insn, regs, mem); break;
     case INSN_INCDEC:    rc = emu_incdec(insn, regs, mem); break;
     case INSN_BITOP:     rc = emu_bitop(insn, regs, mem); break;
+    case INSN_NOTNEG:    rc = emu_notneg(insn, regs, mem); break;
+    case INSN_SETCC:     rc = emu_setcc(insn, regs, mem); break;
+    case INSN_POP_MEM:   rc = emu_pop(insn, regs, mem); break;
     case INSN_MOVS:
     case INSN_STOS:      rc = emu_string(insn, regs, mem); break;
     default:             return EMU_UNSUPPORTED;

@@ -7,7 +7,8 @@
 // Supported (memory destination only): MOV 88/89, C6/C7 /0, A2/A3; XCHG 86/87; CMPXCHG
 // 0F B0/B1; CMPXCHG8B 0F C7 /1; XADD 0F C0/C1; ADD/OR/ADC/SBB/AND/SUB/XOR r/m,r and
 // 80/81/82/83; BTS/BTR/BTC 0F AB/B3/BB and 0F BA /5-/7; INC/DEC FE/FF /0-/1; MOVS A4/A5 and
-// STOS AA/AB with or without REP; byte, word (66) and dword sizes; 16-bit addressing.
+// STOS AA/AB with or without REP; NOT/NEG F6/F7 /2-/3; SETcc 0F 90-9F; POP 8F /0; byte,
+// word (66) and dword sizes; 16-bit addressing.
 //
 // Semantics the caller must know:
 // - Every memory access goes through the callbacks with the exact size the instruction
@@ -44,13 +45,15 @@
                          EMU_FLAG_SF | EMU_FLAG_OF)
 
 // The guest state the emulator works on. gpr in encoding order (enum insn_gpr),
-// seg_base in enum insn_seg order. default32 is CS.D (it decides EIP wrap at 64 KiB).
+// seg_base in enum insn_seg order. default32 is CS.D (it decides EIP wrap at 64 KiB);
+// stack32 is SS.B (POP uses ESP, else SP).
 struct emu_regs {
     u32 gpr[8];          // EAX ECX EDX EBX ESP EBP ESI EDI
     u32 eip;
     u32 eflags;
     u32 seg_base[6];     // ES CS SS DS FS GS
     int default32;
+    int stack32;
 };
 
 // Guest memory by linear address. Each returns 0, or a negative value meaning "fault:

@@ -59,7 +59,10 @@ void emulate_pt_write(struct vcpu *v, u32 va)
 {
     struct insn in;
     if (!guest_fetch_insn(v, &in)) return;
-    struct emu_regs r = { .eip = (u32)v->rip, .eflags = (u32)v->rflags, .default32 = guest_code32(v) };
+    struct segment ss;
+    vcpu_get_seg(v, SEG_SS, &ss);
+    struct emu_regs r = { .eip = (u32)v->rip, .eflags = (u32)v->rflags, .default32 = guest_code32(v),
+                          .stack32 = (ss.attr & SEG_ATTR_DB) != 0 };
     for (int i = 0; i < 8; i++) r.gpr[i] = (u32)v->gpr[i];
     for (int s = 0; s < 6; s++) r.seg_base[s] = guest_seg_base(v, s);
     struct emu_ctx c = { .v = v };

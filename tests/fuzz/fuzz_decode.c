@@ -27,7 +27,7 @@ static void check_fields(const struct insn *in, int avail)
     FUZZ_CHECK(in->disp_size == 0 || in->disp_size == 1 || in->disp_size == 2 || in->disp_size == 4);
     FUZZ_CHECK(in->imm_size <= 4 && in->imm_size != 3);
     FUZZ_CHECK(in->imm2_size <= 2);
-    FUZZ_CHECK(in->cls <= INSN_STOS);
+    FUZZ_CHECK(in->cls <= INSN_POP_MEM);
     if (in->has_modrm) {
         FUZZ_CHECK(in->mod == in->modrm >> 6 && in->reg == ((in->modrm >> 3) & 7) &&
                    in->rm == (in->modrm & 7));

@@ -89,6 +89,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
     memset(&regs, 0, sizeof regs);
     u8 mode = (u8)fuzz_take(&r, 1);
     regs.default32 = mode & 1;
+    regs.stack32 = (mode & 0x40) != 0;
     regs.eflags = 0x2 | ((mode & 2) ? EMU_FLAG_DF : 0) | ((mode & 4) ? EMU_FLAG_CF : 0) |
                   ((mode & 8) ? EMU_FLAG_ZF : 0);
     regs.eip = value(&r);
@@ -117,7 +118,7 @@ void fuzz_one(const unsigned char *data, unsigned long len)
 
     FUZZ_CHECK(rc == EMU_OK || rc == EMU_FAULT || rc == EMU_UNSUPPORTED);
     FUZZ_CHECK(memcmp(regs.seg_base, before.seg_base, sizeof regs.seg_base) == 0);
-    FUZZ_CHECK(regs.default32 == before.default32);
+    FUZZ_CHECK(regs.default32 == before.default32 && regs.stack32 == before.stack32);
     FUZZ_CHECK(((regs.eflags ^ before.eflags) & ~(u32)EMU_FLAGS_ARITH) == 0);
     if (rc == EMU_UNSUPPORTED) {
         FUZZ_CHECK(in.cls < INSN_MOV_STORE);
@@ -157,15 +158,17 @@ static const struct { const char *b; size_t n; } seeds[] = {
     S("\x0f\xab\x0b"), S("\x0f\xb3\x0b"), S("\x0f\xbb\x0b"), S("\x0f\xba\x2b\x1f"), S("\xfe\x03"),
     S("\xff\x0b"), S("\xa4"), S("\xf3\xa5"), S("\xf3\xab"), S("\xf2\x66\xab"), S("\x67\xf3\xaa"),
     S("\x26\x89\x07"), S("\x67\x89\x07"), S("\x89\x04\x8b"),
+    S("\xf7\x13"), S("\x66\xf6\x1b"), S("\x0f\x92\x03"), S("\x0f\x9f\x03"), S("\x8f\x03"),
+    S("\x8f\x44\x24\x04"), S("\x66\x8f\x03"),
 };
 
 // Seeds: a flat 32-bit state with small registers before each form; prefix tokens.
 void fuzz_init(void)
 {
-    // mode: 32-bit code; EIP, EAX..EDI small (selector 0 or, for ECX, a small count).
+    // mode: 32-bit code and stack; EIP, EAX..EDI small (selector 0 or, for ECX, a small count).
     u8 hdr[1 + 9 * 5], buf[sizeof hdr + 16];
     memset(hdr, 0, sizeof hdr);
-    hdr[0] = 1;
+    hdr[0] = 1 | 0x40;
     for (int i = 0; i < 9; i++) {
         u32 v = 0x1000 + 0x300 * (u32)i;
         memcpy(hdr + 1 + 5 * i + 1, &v, 4);

@@ -18,7 +18,7 @@ pte_mmio_holes        pass|stop:bad-gpa
 pde_table_beyond_ram  pass|stop:bad-gpa
 pde_table_mmio        pass|stop:bad-gpa
 pde4m_beyond_ram      pass|stop:bad-gpa
-pde4m_high_bits       pass|stop:bad-gpa
+pde4m_high_bits       pass
 pd_self_ref           pass
 pt_maps_itself        pass
 cr3_beyond_ram        stop:bad-cr3|stop:triple-fault|stop:bad-gpa

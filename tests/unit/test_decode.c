@@ -703,6 +703,9 @@ static const struct class_case class_cases[] = {
     CC("\xfe\x00", INSN_INCDEC), CC("\xff\x08", INSN_INCDEC), CC("\xff\x10", INSN_OTHER),
     CC("\xff\xc0", INSN_OTHER), CC("\xa4", INSN_MOVS), CC("\xf3\xa5", INSN_MOVS),
     CC("\xaa", INSN_STOS), CC("\xf3\xab", INSN_STOS), CC("\xad", INSN_OTHER),
+    CC("\xf7\x10", INSN_NOTNEG), CC("\xf6\x18", INSN_NOTNEG), CC("\xf7\xd0", INSN_OTHER),
+    CC("\xf7\x20", INSN_OTHER), CC("\x0f\x94\x00", INSN_SETCC), CC("\x0f\x94\xc0", INSN_OTHER),
+    CC("\x8f\x00", INSN_POP_MEM), CC("\x8f\xc0", INSN_OTHER),
     CC("\xc5\xf8\x28\xd1", INSN_OTHER),
 };
 

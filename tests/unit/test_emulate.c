@@ -349,6 +349,109 @@ TEST(emu_alu_arith)
     CHECK_EQ(rd16(0x3022), 0);
 }
 
+TEST(emu_not_neg)
+{
+    struct emu_regs r;
+    reset(&r);
+    r.gpr[INSN_EBX] = 0x3000;
+    wr32(0x3000, 0xFFFFEFFC);
+    u32 flags = r.eflags | EMU_FLAG_CF | EMU_FLAG_ZF;
+    r.eflags = flags;
+    CHECK_EQ(RUN("\xf7\x13", &r), EMU_OK);                  // notl (%ebx)
+    CHECK_EQ(rd32(0x3000), 0x00001003);
+    CHECK_EQ(r.eflags, flags);                              // NOT sets no flags
+    CHECK_EQ(r.eip, START_EIP + 2);
+    CHECK_EQ(fm.log[0].len, 4);
+    CHECK_EQ(RUN("\xf6\x53\x01", &r), EMU_OK);              // notb 0x1(%ebx)
+    CHECK_EQ(rd32(0x3000), 0x0000EF03);
+    CHECK_EQ(fm.log[1].len, 1);
+    CHECK_EQ(RUN("\x66\xf7\x1b", &r), EMU_OK);              // negw (%ebx): -0xEF03
+    CHECK_EQ(rd32(0x3000), 0x000010FD);
+    CHECK(r.eflags & EMU_FLAG_CF);                          // the operand was not 0
+    CHECK(!(r.eflags & EMU_FLAG_ZF));
+    wr32(0x3000, 0);
+    CHECK_EQ(RUN("\xf7\x1b", &r), EMU_OK);                  // negl (%ebx) of 0
+    CHECK_EQ(rd32(0x3000), 0);
+    CHECK(!(r.eflags & EMU_FLAG_CF));
+    CHECK(r.eflags & EMU_FLAG_ZF);
+    wr32(0x3000, 0x80000000);
+    CHECK_EQ(RUN("\xf7\x1b", &r), EMU_OK);                  // the one that overflows
+    CHECK_EQ(rd32(0x3000), 0x80000000);
+    CHECK(r.eflags & EMU_FLAG_OF);
+    CHECK(r.eflags & EMU_FLAG_SF);
+}
+
+TEST(emu_setcc)
+{
+    struct emu_regs r;
+    reset(&r);
+    r.gpr[INSN_EAX] = 0x3000;
+    wr32(0x3000, 0xAAAAAAAA);
+    r.eflags |= EMU_FLAG_CF;
+    CHECK_EQ(RUN("\x0f\x92\x00", &r), EMU_OK);              // setc (%eax)
+    CHECK_EQ(rd32(0x3000), 0xAAAAAA01);                     // one byte stored
+    CHECK_EQ(fm.log[0].len, 1);
+    CHECK_EQ(r.eip, START_EIP + 3);
+    CHECK_EQ(RUN("\x0f\x93\x00", &r), EMU_OK);              // setnc (%eax)
+    CHECK_EQ(fm.bytes[0x3000], 0);
+    // Each condition against flags chosen to tell it from its neighbours: SF != OF, ZF clear.
+    r.eflags = FLAG_RESERVED | EMU_FLAG_SF | EMU_FLAG_PF;
+    static const u8 want[16] = { 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0 };
+    for (int cc = 0; cc < 16; cc++) {
+        char insn[] = { 0x0f, (char)(0x90 + cc), 0x40, (char)cc };   // setCC cc(%eax)
+        CHECK_EQ(run_n(insn, 4, &r), EMU_OK);
+        CHECK_EQ(fm.bytes[0x3000 + cc], want[cc]);
+    }
+    r.eflags = FLAG_RESERVED | EMU_FLAG_ZF;                 // LE holds, G does not
+    CHECK_EQ(RUN("\x0f\x9e\x00", &r), EMU_OK);              // setle (%eax)
+    CHECK_EQ(fm.bytes[0x3000], 1);
+    CHECK_EQ(RUN("\x0f\x97\x00", &r), EMU_OK);              // seta (%eax)
+    CHECK_EQ(fm.bytes[0x3000], 0);
+}
+
+TEST(emu_pop_mem)
+{
+    struct emu_regs r;
+    reset(&r);
+    r.stack32 = 1;
+    r.seg_base[INSN_SEG_SS] = 0x1000;                       // the stack is read through SS
+    r.gpr[INSN_ESP] = 0x1000;
+    r.gpr[INSN_EBX] = 0x3000;
+    wr32(0x2000, 0x12345678);
+    CHECK_EQ(RUN("\x8f\x03", &r), EMU_OK);                  // popl (%ebx)
+    CHECK_EQ(rd32(0x3000), 0x12345678);
+    CHECK_EQ(r.gpr[INSN_ESP], 0x1004);
+    CHECK_EQ(r.eip, START_EIP + 2);
+    CHECK_EQ(fm.nwrites, 1);
+    // An ESP base is taken after the increment: this writes SS:0x1008 + 4.
+    wr32(0x2004, 0xCAFEF00D);
+    CHECK_EQ(RUN("\x8f\x44\x24\x04", &r), EMU_OK);          // popl 0x4(%esp)
+    CHECK_EQ(rd32(0x200C), 0xCAFEF00D);
+    CHECK_EQ(rd32(0x2008), 0);
+    CHECK_EQ(r.gpr[INSN_ESP], 0x1008);
+    // 66: a word popped, ESP += 2.
+    wr16(0x2008, 0xBEEF);
+    CHECK_EQ(RUN("\x66\x8f\x43\x10", &r), EMU_OK);          // popw 0x10(%ebx)
+    CHECK_EQ(rd32(0x3010), 0xBEEF);
+    CHECK_EQ(r.gpr[INSN_ESP], 0x100A);
+    CHECK_EQ(fm.log[2].len, 2);
+    // A 16-bit stack wraps SP and keeps ESP's high half.
+    r.stack32 = 0;
+    r.seg_base[INSN_SEG_SS] = 0;
+    r.gpr[INSN_ESP] = 0xABCDFFFC;
+    wr32(0xFFFC, 0x0BADC0DE);
+    CHECK_EQ(RUN("\x8f\x03", &r), EMU_OK);
+    CHECK_EQ(rd32(0x3000), 0x0BADC0DE);
+    CHECK_EQ(r.gpr[INSN_ESP], 0xABCD0000);
+    // A faulting store leaves ESP and EIP alone.
+    fm.fault_lo = 0x3000;
+    fm.fault_hi = 0x3004;
+    u32 eip = r.eip;
+    CHECK_EQ(RUN("\x8f\x03", &r), EMU_FAULT);
+    CHECK_EQ(r.gpr[INSN_ESP], 0xABCD0000);
+    CHECK_EQ(r.eip, eip);
+}
+
 TEST(emu_bitops_immediate)
 {
     struct emu_regs r;
@@ -615,9 +718,9 @@ TEST(emu_unsupported)
     CHECK_EQ(RUN("\x8b\x03", &r), EMU_UNSUPPORTED);         // a load
     CHECK_EQ(RUN("\x89\xd8", &r), EMU_UNSUPPORTED);         // register move
     CHECK_EQ(RUN("\x39\x03", &r), EMU_UNSUPPORTED);         // CMP writes nothing
-    CHECK_EQ(RUN("\xf7\x13", &r), EMU_UNSUPPORTED);         // notl (%ebx)
+    CHECK_EQ(RUN("\xd1\x23", &r), EMU_UNSUPPORTED);         // shll (%ebx)
     CHECK_EQ(RUN("\x0f\xa2", &r), EMU_UNSUPPORTED);         // cpuid
-    CHECK_EQ(RUN("\x8f\x03", &r), EMU_UNSUPPORTED);         // popl (%ebx)
+    CHECK_EQ(RUN("\xff\x33", &r), EMU_UNSUPPORTED);         // pushl (%ebx)
     CHECK_EQ(r.eip, START_EIP);
     CHECK_EQ(fm.nwrites, 0);
 }

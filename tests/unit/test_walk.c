@@ -512,12 +512,29 @@ TEST(walk_large_page_pat_bit_does_not_leak_into_gpa)
 {
     reset();
     u32 va = 0x003fffff;
-    // Bit 12 of a 4 MiB PDE is PAT, not address. (Bits 13-21 are PSE-36 address or
-    // reserved bits, deliberately not exercised: see the report on PFEC_RSVD.)
+    // Bit 12 of a 4 MiB PDE is PAT, not address (bits 21:13 are reserved: next test).
     set_pde(va, 0xffc00000 | BIT(12) | PTE_PS | KRW);
     struct walk w; u32 pfec;
     CHECK_EQ(walk(CR0_PG_WP, CR4_PSE, va, 0, false, &w, &pfec), WALK_OK);
     CHECK_EQ(w.gpa, 0xffffffff);
+}
+
+TEST(walk_large_page_bits_21_13_are_reserved)
+{
+    reset();
+    u32 va = 0x00c01234;
+    struct walk w; u32 pfec;
+    // Without PSE-36 each of bits 21:13 of a 4 MiB PDE is reserved: #PF with RSVD and P,
+    // before any permission check and without setting A.
+    for (int bit = 13; bit <= 21; bit++) {
+        set_pde(va, 0x00400000 | BIT(bit) | PTE_PS | URW);
+        CHECK_EQ(walk(CR0_PG_WP, CR4_PSE, va, PFEC_W | PFEC_U, true, &w, &pfec), WALK_FAULT);
+        CHECK_EQ(pfec, PFEC_RSVD | PFEC_P | PFEC_W | PFEC_U);
+    }
+    set_pde(va, 0x00400000 | BIT(13) | PTE_PS | KRW);
+    CHECK_EQ(walk(CR0_PG_WP, CR4_PSE, va, PFEC_U, true, &w, &pfec), WALK_FAULT);
+    CHECK_EQ(pfec, PFEC_RSVD | PFEC_P | PFEC_U);
+    CHECK_EQ(nupdates, 0);
 }
 
 TEST(walk_ps_without_cr4_pse_is_a_table_pointer)
@@ -534,10 +551,9 @@ TEST(walk_ps_without_cr4_pse_is_a_table_pointer)
     CHECK_EQ(w.gpa, 0x00600123);
     CHECK_EQ(nupdates, 2);                        // A in PDE and PTE, as for 4 KiB
     CHECK_EQ(updates[0].new, PT | PTE_PS | URW | PTE_A);
-    // The same PDE with CR4.PSE is a 4 MiB page at PT's 4 MiB-aligned base (0).
-    CHECK_EQ(walk(CR0_PG_WP, CR4_PSE, va, 0, false, &w, &pfec), WALK_OK);
-    CHECK_EQ(w.large, true);
-    CHECK_EQ(w.gpa, va & 0x003fffff);
+    // With CR4.PSE the same PDE maps a 4 MiB page, where PT's bit 13 is a reserved bit.
+    CHECK_EQ(walk(CR0_PG_WP, CR4_PSE, va, 0, false, &w, &pfec), WALK_FAULT);
+    CHECK_EQ(pfec, PFEC_RSVD | PFEC_P);
 }
 
 TEST(walk_ps_without_cr4_pse_pte_not_present_faults)

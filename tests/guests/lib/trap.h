@@ -13,6 +13,7 @@
 #define PF_P 1                     // page-fault error code: protection violation
 #define PF_W 2                     // ... write access
 #define PF_U 4                     // ... user-mode access
+#define PF_RSVD 8                  // ... a reserved bit set in a paging entry
 
 // The stack frame isr_common builds (user_esp/user_ss only from ring 3).
 struct trap_frame {

@@ -22,7 +22,7 @@ KOBJS   := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS)) $(patsubst %.asm,$(BUILD)/k/%
 # Pure logic: touches no hardware, so it is also built and unit-tested on the host.
 PURE_SRCS := $(wildcard antfarm/*.c iosched/*.c vmm/dev/*.c) \
              $(wildcard kernel/cmdline.c kernel/config.c vmm/load_linux.c vmm/load_multiboot.c \
-                        vmm/decode.c vmm/emulate.c vmm/acpi.c mmu/walk.c)
+                        vmm/decode.c vmm/emulate.c vmm/acpi.c vmm/segcheck.c mmu/walk.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HCFLAGS := -DHOST_TEST -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
            -fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -Itests/unit

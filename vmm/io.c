@@ -1,7 +1,9 @@
 // io.c — IN/OUT exits: dispatch to the VM's port bus; string forms (INS/OUTS, REP) are
 // emulated here: CX or ECX by address size, DF, a segment override for OUTS (INS always
-// writes ES), page-crossing buffers, and partial progress kept when a #PF interrupts.
+// writes ES), segment checks per element, page-crossing buffers, and partial progress kept
+// when a fault (#PF, #GP, #SS) interrupts.
 #include "vmm/guest.h"
+#include "vmm/segcheck.h"
 #include "vmm/vm.h"
 #include "vmm/dev/iobus.h"
 #include "kernel/x86.h"
@@ -34,13 +36,19 @@ static void io_string(struct vcpu *v, const struct exit_info *e)
     bool a16 = in.addrsize == 2;
     int idx = e->in ? RDI : RSI;
     int seg = e->in ? SEG_ES : (in.seg_override >= 0 ? in.seg_override : SEG_DS);
-    u32 base = guest_seg_base(v, seg);
+    struct segment sd;
+    vcpu_get_seg(v, seg, &sd);
+    u32 base = (u32)sd.base;
+    bool prot = (v->cr0 & CR0_PE) && !(v->rflags & RFLAGS_VM);
     s32 step = (v->rflags & RFLAGS_DF) ? -e->size : e->size;
     u32 count = e->rep ? reg_get(v, RCX, a16) : 1;
     u32 done = 0;
     while (done < count && done < MAX_ELEMENTS_PER_EXIT && !v->vm->stopped) {
         u32 off = reg_get(v, idx, a16), val = 0;
         u32 va = base + off;
+        // Checked per element as the CPU does: the elements before a faulting one are done.
+        int fault = segcheck_access(&sd, seg, off, e->size, e->in, prot);
+        if (fault != SEGCHECK_OK) { guest_inject_exception(v, fault, true, 0); break; }
         if (e->in) {
             // Check the destination before reading the port: a port read has side effects.
             if (!guest_probe_virt(v, va, e->size, true)) break;

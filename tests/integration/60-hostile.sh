@@ -79,6 +79,8 @@ rep_ins_df1_huge      pass
 string_io_ram_end     pass|stop:bad-gpa
 string_io_wrap        pass|stop:bad-gpa
 rep_ins_addr16        pass
+insb_es_limit         pass
+outsb_ds_limit        pass
 device_ports          pass
 pci_odd               pass
 exit_port_odd         pass|stop:exit-port

@@ -17,6 +17,11 @@
 #define MAPPED_PAGES  4
 #define ADDR16_COUNT  0xffffu
 #define BASED_AREA    0x01000000u   // 16 MiB: the ES base of the 16-bit-address test
+#define SMALL_LIMIT   0x7ffu        // a 2 KiB segment for the segment-limit tests
+#define LIMIT_START   (SMALL_LIMIT + 1 - 16)   // 16 bytes below the limit
+#define LIMIT_COUNT   32u           // 16 inside the limit, 16 beyond
+#define LIMIT_INSIDE  (SMALL_LIMIT + 1 - LIMIT_START)
+#define UNTOUCHED     0x5a
 
 struct strio { uint32_t di, cx; };
 static void do_insb(void *a) {
@@ -30,6 +35,17 @@ static void do_outsb(void *a) {
 static void do_insb_back(void *a) {
     struct strio *s = a;
     __asm__ volatile("std\n\trep insb\n\tcld" : "+D"(s->di), "+c"(s->cx) : "d"(PORT_UNKNOWN) : "memory");
+}
+
+static void do_insb_limited_es(void *a) {
+    struct strio *s = a;
+    __asm__ volatile("push %%es\n\tmov %2, %%es\n\trep insb\n\tpop %%es"
+                     : "+D"(s->di), "+c"(s->cx) : "r"(SEL_BASED), "d"(PORT_UNKNOWN) : "memory");
+}
+static void do_outsb_limited_ds(void *a) {
+    struct strio *s = a;
+    __asm__ volatile("push %%ds\n\tmov %2, %%ds\n\trep outsb\n\tpop %%ds"
+                     : "+S"(s->di), "+c"(s->cx) : "r"(SEL_BASED), "d"(PORT_SCRATCH) : "memory");
 }
 
 // rep insb with ECX=0xffffffff into 4 mapped pages followed by an unmapped one: #PF at the
@@ -83,6 +99,42 @@ static void rep_ins_addr16(void) {
     test_check(ecx == 0xabcd0000u && edi == 0x1234000fu && *(volatile uint8_t *)(BASED_AREA + 0xffff) == 0xff &&
                *(volatile uint32_t *)(BASED_AREA + 0x10000) == MARKER_A, "rep_ins_addr16",
                "ecx %x edi %x", ecx, edi);
+}
+// rep insb through a 2 KiB ES, started 16 bytes below its limit with ECX=32: the 16 bytes
+// inside are written, then #GP(0) with ECX=16 and EDI at the limit; nothing beyond it.
+// Natively QEMU TCG checks no data-segment limits, so only under myrmex.
+static void insb_es_limit(void) {
+    if (!myrmex()) { test_skip("insb_es_limit", "QEMU TCG checks no data-segment limits"); return; }
+    volatile uint8_t *area = (volatile uint8_t *)BASED_AREA;
+    for (uint32_t i = LIMIT_START; i < LIMIT_START + LIMIT_COUNT; i++) area[i] = UNTOUCHED;
+    gdt_set_based_limit(BASED_AREA, SMALL_LIMIT);
+    struct strio s = { LIMIT_START, LIMIT_COUNT };
+    int r = trap_call(do_insb_limited_es, &s);
+    int inside = 0, beyond = 0;
+    for (uint32_t i = LIMIT_START; i < LIMIT_START + LIMIT_COUNT; i++) {
+        if (i <= SMALL_LIMIT) inside += area[i] == 0xff;
+        else beyond += area[i] != UNTOUCHED;
+    }
+    test_check(r == VEC_GP && trap_last.err == 0 && trap_last.ecx == LIMIT_COUNT - LIMIT_INSIDE &&
+               trap_last.edi == SMALL_LIMIT + 1 && inside == (int)LIMIT_INSIDE && beyond == 0, "insb_es_limit",
+               "vector %d err %x ecx %x edi %x written inside %d beyond %d", r, trap_last.err, trap_last.ecx,
+               trap_last.edi, inside, beyond);
+}
+// rep outsb through a 2 KiB DS the same way: 16 bytes sent (the port keeps the last, the byte
+// at the limit), then #GP(0) with ECX=16 and ESI at the limit.
+static void outsb_ds_limit(void) {
+    if (!myrmex()) { test_skip("outsb_ds_limit", "QEMU TCG checks no data-segment limits"); return; }
+    volatile uint8_t *area = (volatile uint8_t *)BASED_AREA;
+    for (uint32_t i = LIMIT_START; i < LIMIT_START + LIMIT_COUNT; i++) area[i] = (uint8_t)i;
+    gdt_set_based_limit(BASED_AREA, SMALL_LIMIT);
+    outb(PORT_SCRATCH, 0);
+    struct strio s = { LIMIT_START, LIMIT_COUNT };
+    int r = trap_call(do_outsb_limited_ds, &s);
+    uint8_t last = inb(PORT_SCRATCH);
+    test_check(r == VEC_GP && trap_last.err == 0 && trap_last.ecx == LIMIT_COUNT - LIMIT_INSIDE &&
+               trap_last.esi == SMALL_LIMIT + 1 && last == (uint8_t)SMALL_LIMIT, "outsb_ds_limit",
+               "vector %d err %x ecx %x esi %x last byte sent %x", r, trap_last.err, trap_last.ecx,
+               trap_last.esi, last);
 }
 // Reads of byte, word and dword at every offset of every device port, and dword writes of
 // what was read to the side-effect-free ones; then COM1 must still work.
@@ -145,5 +197,6 @@ const struct attack io_attacks[] = {
     { "string_io_ram_end", string_io_ram_end }, { "string_io_wrap", string_io_wrap },
     { "rep_ins_addr16", rep_ins_addr16 },     { "device_ports", device_ports },
     { "pci_odd", pci_odd },                   { "exit_port_odd", exit_port_odd },
+    { "insb_es_limit", insb_es_limit },       { "outsb_ds_limit", outsb_ds_limit },
     { 0, 0 },
 };

@@ -12,6 +12,7 @@
 #define BASED_LIMIT  0xfffff                  // 4 GiB in pages
 #define BASED_ACCESS 0x92                     // present, ring 0, read/write data
 #define BASED_FLAGS  0xc                      // 4 KiB granularity, 32-bit
+#define BYTE_FLAGS   0x4                      // byte granularity, 32-bit
 #define STUB_COUNT   64                      // stubs exist for vectors 0..63
 
 struct dtr { uint16_t limit; uint32_t base; } __attribute__((packed));
@@ -57,6 +58,9 @@ void gdt_init(void) {
 
 // Set the base of the SEL_BASED data segment (reload a segment register afterwards).
 void gdt_set_based_base(uint32_t base) { gdt[SEL_BASED >> 3] = make_desc(base, BASED_LIMIT, BASED_ACCESS, BASED_FLAGS); }
+
+// Make SEL_BASED a byte-granular expand-up read/write data segment (reload a segment register).
+void gdt_set_based_limit(uint32_t base, uint32_t limit) { gdt[SEL_BASED >> 3] = make_desc(base, limit, BASED_ACCESS, BYTE_FLAGS); }
 
 // Mark a TSS descriptor available (not busy) again.
 void gdt_tss_clear_busy(uint16_t sel) { gdt[sel >> 3] &= ~TSS_BUSY_BIT; }

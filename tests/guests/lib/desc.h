@@ -40,6 +40,8 @@ extern uint8_t kstack0[];            // ring 0 stack for traps from ring 3 (TSS.
 void gdt_init(void);
 // Set the base of the SEL_BASED data segment (reload a segment register afterwards).
 void gdt_set_based_base(uint32_t base);
+// Make SEL_BASED a byte-granular expand-up read/write data segment (reload a segment register).
+void gdt_set_based_limit(uint32_t base, uint32_t limit);
 // Mark a TSS descriptor available (not busy) again.
 void gdt_tss_clear_busy(uint16_t sel);
 // Read a raw GDT descriptor's high dword (access byte and flags).

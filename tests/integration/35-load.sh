@@ -80,3 +80,31 @@ qemu_run "$log" 120 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=
 if [ "$STATUS" = 0 ] && guest_ok "$log" 0 && guest_ok "$log" 1 && log_has "$log" 'vm=1 create mem=384M'; then
     pass load-memory-back
 else fail load-memory-back "status=$STATUS, want both VMs to pass" "$log"; fi
+
+# An ELF multiboot kernel whose only program header is not PT_LOAD: nothing to run.
+noload=$LOGDIR/load-noload.elf
+python3 - "$noload" <<'PY'
+import struct, sys
+ehdr = struct.pack('<4s5B7xHHIIIIIHHHHHH', b'\x7fELF', 1, 1, 1, 0, 0, 2, 3, 1, 0x100000, 52, 0, 0,
+                   52, 32, 1, 0, 0, 0)
+phdr = struct.pack('<8I', 4, 0, 0x100000, 0x100000, 0x100, 0x100, 4, 4)   # PT_NOTE
+magic, flags = 0x1badb002, 0
+mb = struct.pack('<3I', magic, flags, (-(magic + flags)) & 0xffffffff)
+open(sys.argv[1], 'wb').write((ehdr + phdr + mb).ljust(4096, b'\0'))
+PY
+log=$LOGDIR/load-noload.log
+qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4" -initrd "$noload"
+if [ "$STATUS" = 5 ] && log_has "$log" 'vm=0 .*no loadable segment' && ! log_has "$log" PANIC; then
+    pass load-elf-no-segment
+else fail load-elf-no-segment "status=$STATUS, want a refusal" "$log"; fi
+
+# An initrd above the kernel's initrd_addr_max (2.03: 64 MiB) cannot be placed: say why.
+big=$LOGDIR/load-initrd-68m.bin
+truncate -s 68M "$big"
+log=$LOGDIR/load-initrd-too-big.log
+qemu_run "$log" 60 -cpu qemu64,+svm -kernel build/myrmex.elf -append "exitport=0xf4" \
+    -initrd "$O/proto203.bzImage marker=xyz mem_mb=128,$big"
+rm -f "$big"
+if [ "$STATUS" = 5 ] && log_has "$log" 'vm=0 .*initrd.*71303168' && ! log_has "$log" PANIC; then
+    pass load-initrd-too-big
+else fail load-initrd-too-big "status=$STATUS, want a refusal naming the initrd's size" "$log"; fi

@@ -10,23 +10,12 @@
 #include "print.h"
 #include "test.h"
 
-// True when the command line holds the word w.
-static int has_word(const char *w) {
-    for (const char *p = boot.cmdline; *p; p++) {
-        if (p != boot.cmdline && p[-1] != ' ') continue;
-        int i = 0;
-        while (w[i] && p[i] == w[i]) i++;
-        if (!w[i] && (p[i] == 0 || p[i] == ' ')) return 1;
-    }
-    return 0;
-}
-
 void guest_main(void) {
     if (!myrmex()) {
         test_skip("halt_masked", "no myrmex: natively nothing would wake the CPU");
         test_finish();
     }
-    if (has_word("cascade")) pic_init();   // master 0xfb: only IRQ 2; slave 0xff
+    if (cmdline_has("cascade")) pic_init();   // master 0xfb: only IRQ 2; slave 0xff
     gprintf("INFO haltmasked: sti; hlt with every line masked\n");
     sti_hlt();
     test_fail("halt_masked", "the halt ended: something woke the CPU");

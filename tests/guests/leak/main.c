@@ -62,17 +62,6 @@ static uint32_t read_dr(int n) {
     return v;
 }
 
-// True when the command line holds the word w.
-static int has_word(const char *w) {
-    for (const char *p = boot.cmdline; *p; p++) {
-        if (p != boot.cmdline && p[-1] != ' ') continue;
-        int i = 0;
-        while (w[i] && p[i] == w[i]) i++;
-        if (!w[i] && (p[i] == 0 || p[i] == ' ')) return 1;
-    }
-    return 0;
-}
-
 // FXSAVE/SSE usable: the guest itself turns on CR4.OSFXSR (and clears EM/TS). myrmex
 // hides SSE in CPUID but the CPU runs it all the same, and a hostile guest does not ask:
 // only FXSR is required.
@@ -149,7 +138,7 @@ void guest_main(void) {
         test_fail("leak_sse", "CPUID reports no FXSR");
         test_finish();
     }
-    if (has_word("dirty")) check_dirty();
+    if (cmdline_has("dirty")) check_dirty();
     else check_reset();
     test_finish();
 }

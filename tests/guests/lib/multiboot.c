@@ -58,3 +58,15 @@ uint32_t cmdline_num(const char *key, uint32_t dflt) {
     }
     return dflt;
 }
+
+// True when the command line holds the word w on its own.
+int cmdline_has(const char *w) {
+    for (const char *s = boot.cmdline; *s;) {
+        int n = word_len(s), k = 0;
+        while (w[k] && w[k] == s[k]) k++;
+        if (!w[k] && k == n) return 1;
+        s += n;
+        while (*s == ' ') s++;
+    }
+    return 0;
+}

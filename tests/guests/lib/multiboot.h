@@ -40,3 +40,5 @@ extern struct boot_info boot;
 void multiboot_parse(uint32_t magic, const struct mb_info *mbi);
 // Value of "key=..." on the command line as a number, or dflt when absent.
 uint32_t cmdline_num(const char *key, uint32_t dflt);
+// True when the command line holds the word w on its own ("dirty", "cascade").
+int cmdline_has(const char *w);

@@ -83,7 +83,7 @@ insb_es_limit         pass
 outsb_ds_limit        pass
 device_ports          pass
 pci_odd               pass
-exit_port_odd         pass|stop:exit-port
+exit_port_odd         stop:exit-port
 gdt_limit0            stop:triple-fault
 gdt_beyond_ram        stop:triple-fault|stop:bad-gpa
 idt_beyond_ram        stop:triple-fault|stop:bad-gpa
@@ -151,8 +151,8 @@ boot_input() {   # NAME STATUS ERROR-REGEX APPEND INITRD
     else pass "hostile-input-$name"; fi
 }
 boot_input garbage-module   5 'not a guest kernel'    ""            "$BAD/garbage.bin"
-boot_input truncated-elf    5 '\] E '  ""            "$BAD/truncated.elf"
-boot_input segment-above-4g 5 '\] E '  ""            "$BAD/above4g.elf"
-boot_input filesz-gt-memsz  5 '\] E '  ""            "$BAD/filesz.elf"
-boot_input unknown-key      2 'bogus'                  "bogus.key=1" "$G/ptwrite.elf"
-boot_input mem-not-number   2 'vm0.mem'                "vm0.mem=abc" "$G/ptwrite.elf"
+boot_input truncated-elf    5 '\] E vm=0 multiboot: segment 0 .*does not fit' "" "$BAD/truncated.elf"
+boot_input segment-above-4g 5 '\] E vm=0 multiboot: segment 0 .*does not fit' "" "$BAD/above4g.elf"
+boot_input filesz-gt-memsz  5 '\] E vm=0 multiboot: segment 0 .*does not fit' "" "$BAD/filesz.elf"
+boot_input unknown-key      2 "\\] E cmdline: unknown option 'bogus\\.key'" "bogus.key=1" "$G/ptwrite.elf"
+boot_input mem-not-number   2 "\\] E cmdline: option 'vm0\\.mem': bad value 'abc'" "vm0.mem=abc" "$G/ptwrite.elf"

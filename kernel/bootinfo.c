@@ -43,6 +43,12 @@ bool bootinfo_parse(u32 magic, u64 mbi_phys)
         for (u32 i = 0; i < mbi->mods_count && i < MAX_MODULES; i++) {
             bootinfo.modules[i].start = m[i].mod_start;
             bootinfo.modules[i].end = m[i].mod_end;
+            if (m[i].mod_end < m[i].mod_start) {   // its size would wrap to ~2^32
+                config_early_exitport(bootinfo.cmdline);
+                log_err("boot: module %u ends before it starts: start=0x%x end=0x%x",
+                        i, m[i].mod_start, m[i].mod_end);
+                return false;
+            }
             if (m[i].string && !copy_str(bootinfo.modules[i].cmdline, m[i].string, MODULE_CMDLINE_MAX)) {
                 config_early_exitport(bootinfo.cmdline);
                 log_err("boot: module %u's string is longer than %d bytes", i, MODULE_CMDLINE_MAX - 1);

@@ -31,6 +31,8 @@
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_DF BIT(10)
+#define RFLAGS_OF BIT(11)
+#define RFLAGS_NT BIT(14)
 #define RFLAGS_VM BIT(17)
 #define RFLAGS_RESERVED1 BIT(1)
 

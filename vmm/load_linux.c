@@ -117,7 +117,8 @@ static bool place_kernel(struct load_target *t, const u8 *img, u16 ver, u64 ksiz
             log_err("vm=%d linux: kernel_alignment=0x%llx is not a power of two", t->vm_id, align);
             return false;
         }
-        p->runtime = relocatable ? ALIGN_UP(MAX(p->load, pref), align) : pref ? pref : p->load;
+        // pref is the image's own u64: held to RAM so ALIGN_UP cannot wrap (in_ram then refuses it).
+        p->runtime = relocatable ? ALIGN_UP(MAX(p->load, MIN(pref, t->ram_size)), align) : pref ? pref : p->load;
         p->init_size = rd32(img, OFF_INIT_SIZE);
     }
     // A zImage sits at 64 KiB, below the zero page, GDT and command line at 0x90000.

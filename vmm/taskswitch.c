@@ -14,7 +14,6 @@
 #define TSS16_MIN_LIMIT 0x2b
 #define TSS32_SAVE_START 0x20       // EIP: the first field a switch stores
 #define TSS32_SAVE_END   0x5c       // GS: the last one
-#define RFLAGS_NT BIT(14)
 
 // Descriptor attributes in VMCB form (struct segment.attr).
 #define ATTR_TYPE(a)   ((a) & 0xf)

@@ -12,8 +12,6 @@
 #include "kernel/x86.h"
 
 #define TSS_SAVE_END 103         // last byte a switch stores in a 32-bit TSS (43 in a 16-bit one)
-#define RFLAGS_NT    BIT(14)
-#define RFLAGS_OF    BIT(11)
 #define OP_CALL_FAR  0x9a        // CALL ptr16:16/32
 #define OP_JMP_FAR   0xea        // JMP ptr16:16/32
 #define OP_INTO      0xce
